@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import type { KnownBlock } from '@slack/types';
+import { type StartOptions, UsageError, USAGE } from '../commands/parse.js';
+import type { Config } from '../config.js';
+import type { InFlight } from '../lifecycle/in-flight.js';
+import type { Logger } from '../logger.js';
+import type { PolyAI } from '../polyai/client.js';
+import { PolyAIError } from '../polyai/errors.js';
+import type { DebugChatResponse } from '../polyai/types.js';
+import type { SlackPoster } from '../slack/poster.js';
+import {
+  agentReply,
+  conversationEndedNotice,
+  ENDED_HINT,
+  sessionRoot,
+} from '../slack/presentation/debug-chat.js';
+import { polyaiErrorMessage } from '../slack/presentation/polyai-errors.js';
+import { escapeText } from '../slack/presentation/text.js';
+import { turnFooter } from '../slack/presentation/turn-trace.js';
+import type { Session, SessionSettings, ThreadRef } from '../store/records.js';
+import type { StateStore } from '../store/state-store.js';
+
+/** How many times a `delayedResponse` is collected, and the pause before each collection. */
+export const DELAYED_RESPONSE_LIMIT = 5;
+export const DELAYED_RESPONSE_PAUSE_MS = 1000;
+const PROGRESS_REACTION = 'hourglass_flowing_sand';
+
+export interface DebugChatDeps {
+  config: Config;
+  logger: Logger;
+  polyai: PolyAI;
+  store: StateStore;
+  slack: SlackPoster;
+  inFlight: InFlight;
+}
+
+export interface StartRequest {
+  channel: string;
+  user: string;
+  options: StartOptions;
+  /** A first user turn, sent after the greeting. */
+  message?: string;
+  /** Bind the session to this existing thread (a mention) instead of posting a new root message. */
+  thread?: { threadTs: string; requestTs: string };
+}
+
+export interface HumanReply extends ThreadRef {
+  ts: string;
+  user: string;
+  text: string;
+}
+
+const queueOf = ({ channel, threadTs }: ThreadRef) => `${channel}:${threadTs}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Debug chats in Slack threads: starting them, relaying turns in order, ending them (spec §2, §3). */
+export class DebugChats {
+  constructor(private readonly deps: DebugChatDeps) {}
+
+  /** The settings a start would use: typed options, then the channel's defaults, then the app's. */
+  async resolveSettings(channel: string, options: StartOptions): Promise<SessionSettings> {
+    const defaults = await this.deps.store.channelDefaults(channel);
+    const agentId = options.agentId ?? defaults.agentId ?? this.deps.config.polyai.defaultAgentId;
+    if (agentId === undefined) {
+      throw new UsageError(
+        'No agent to talk to: add agent=ID, set a default for this channel with `/polychat agent ID`, or ask an admin to set POLYAI_AGENT_ID',
+        USAGE.start,
+      );
+    }
+    const attributes = Object.keys(options.attributes).length > 0 ? options.attributes : undefined;
+    return {
+      agentId,
+      clientEnv: options.clientEnv ?? this.deps.config.polyai.clientEnv,
+      ...(options.variantId !== undefined && { variantId: options.variantId }),
+      ...(options.lang !== undefined && { lang: options.lang }),
+      ...(options.polyaiChannel !== undefined && { polyaiChannel: options.polyaiChannel }),
+      ...(attributes !== undefined && { integrationAttributes: attributes }),
+      details: options.details ?? defaults.details ?? false,
+    };
+  }
+
+  /**
+   * Starts a debug chat. Input problems throw UsageError before anything is posted or sent;
+   * Slack errors on the root message throw; PolyAI errors are reported in the thread.
+   */
+  async start(request: StartRequest): Promise<Session> {
+    const settings = await this.resolveSettings(request.channel, request.options);
+    if (request.thread !== undefined) {
+      const existing = await this.deps.store.session({ channel: request.channel, threadTs: request.thread.threadTs });
+      if (existing !== undefined && existing.ended === undefined) {
+        throw new UsageError(
+          `This thread already has a debug chat (conversation ${existing.conversationId || 'starting'}); \`@polychat end\` it first`,
+          USAGE.end,
+        );
+      }
+    }
+    const base = { ...settings, startedBy: request.user };
+    const threadTs =
+      request.thread?.threadTs ?? (await this.deps.slack.post(request.channel, sessionRoot(base, 'starting')));
+    const session: Session = {
+      ...base,
+      channel: request.channel,
+      threadTs,
+      conversationId: '',
+      startedAt: new Date().toISOString(),
+      turns: 0,
+    };
+    // Saved before PolyAI is asked, so replies written meanwhile queue behind the start instead of being lost.
+    await this.deps.store.saveSession(session);
+    const position = request.thread?.requestTs ?? threadTs;
+    await this.deps.inFlight.track(
+      this.deps.store.coordination.inOrder(queueOf(session), position, () => this.create(session, request.thread !== undefined)),
+    );
+    if (request.message !== undefined) {
+      const shown = await this.deps.slack.post(
+        session.channel,
+        { text: `*<@${request.user}>:* ${escapeText(request.message)}` },
+        threadTs,
+      );
+      await this.reply({ channel: session.channel, threadTs, ts: shown, user: request.user, text: request.message });
+    }
+    return session;
+  }
+
+  private async create(session: Session, bound: boolean): Promise<void> {
+    const { polyai, slack, store, logger } = this.deps;
+    const correlationId = randomUUID();
+    const started = performance.now();
+    let greeting: DebugChatResponse;
+    try {
+      greeting = await polyai.createDebugChat(
+        session.agentId,
+        {
+          clientEnv: session.clientEnv,
+          ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
+          ...(session.variantId !== undefined && { variantId: session.variantId }),
+          ...(session.polyaiChannel !== undefined && { channel: session.polyaiChannel }),
+          ...(session.integrationAttributes !== undefined && { integrationAttributes: session.integrationAttributes }),
+        },
+        correlationId,
+      );
+    } catch (error) {
+      if (!(error instanceof PolyAIError)) throw error;
+      logger.warn({ turn: { ...logThread(session), correlationId, outcome: 'start_failed', code: error.code } }, 'turn');
+      await store.saveSession({ ...session, ended: { at: new Date().toISOString(), reason: 'upstream' } });
+      if (!bound) await slack.update(session.channel, session.threadTs, sessionRoot(session, 'failed'));
+      await slack.post(session.channel, polyaiErrorMessage(error, 'The debug chat could not start'), session.threadTs);
+      return;
+    }
+    const active: Session = { ...session, conversationId: greeting.conversationId };
+    await store.saveSession(active);
+    const root = sessionRoot(active, 'active');
+    if (bound) await slack.post(session.channel, root, session.threadTs);
+    else await slack.update(session.channel, session.threadTs, root);
+    await this.deliver(active, 0, greeting, Math.round(performance.now() - started), correlationId);
+  }
+
+  /**
+   * A human reply in a thread. Returns false when the thread has no session (not ours).
+   * Turns of one thread run one at a time in the order they were written.
+   */
+  async reply(message: HumanReply): Promise<boolean> {
+    const session = await this.deps.store.session(message);
+    if (session === undefined) return false;
+    if (session.ended !== undefined) {
+      await this.deps.slack.ephemeral(message.channel, message.user, ENDED_HINT, message.threadTs);
+      return true;
+    }
+    await this.deps.inFlight.track(
+      this.deps.store.coordination.inOrder(queueOf(message), message.ts, async () => {
+        // Read again: the session may have started, ended or moved on while this turn waited.
+        const current = await this.deps.store.session(message);
+        if (current === undefined || current.ended !== undefined || current.conversationId === '') {
+          await this.deps.slack.ephemeral(message.channel, message.user, ENDED_HINT, message.threadTs);
+          return;
+        }
+        await this.turn(current, message);
+      }),
+    );
+    return true;
+  }
+
+  private async turn(session: Session, message: HumanReply): Promise<void> {
+    const { polyai, slack, store, logger } = this.deps;
+    const correlationId = randomUUID();
+    const started = performance.now();
+    const turn = session.turns + 1;
+    const reacting = slack.react(message.channel, message.ts, PROGRESS_REACTION, true);
+    try {
+      await store.rememberMessageTurn(message.channel, message.ts, {
+        agentId: session.agentId,
+        conversationId: session.conversationId,
+        turn,
+        role: 'user',
+      });
+      const reply = await polyai.respond(
+        session.agentId,
+        session.conversationId,
+        {
+          clientEnv: session.clientEnv,
+          message: message.text,
+          ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
+        },
+        correlationId,
+      );
+      await this.deliver({ ...session, turns: turn }, turn, reply, Math.round(performance.now() - started), correlationId);
+    } catch (error) {
+      if (!(error instanceof PolyAIError)) throw error;
+      logger.warn(
+        { turn: { ...logThread(session), turn, correlationId: error.correlationId, outcome: error.kind, status: error.status, code: error.code } },
+        'turn',
+      );
+      if (error.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'upstream' });
+      else await slack.post(session.channel, polyaiErrorMessage(error, 'This turn did not get an answer'), session.threadTs);
+    } finally {
+      await reacting;
+      await slack.react(message.channel, message.ts, PROGRESS_REACTION, false);
+    }
+  }
+
+  /** Posts a reply (and any delayed remainder), records which messages show turn `turn`, saves the session. */
+  private async deliver(
+    session: Session,
+    turn: number,
+    first: DebugChatResponse,
+    firstMs: number,
+    correlationId: string,
+  ): Promise<void> {
+    const { polyai, store, logger } = this.deps;
+    let reply = first;
+    let ms = firstMs;
+    for (let collected = 0; ; collected++) {
+      await this.postReply(session, turn, reply, ms);
+      logger.info({ turn: { ...logThread(session), turn, correlationId, upstreamMs: ms, outcome: 'answered', delayed: reply.delayedResponse } }, 'turn');
+      if (reply.conversationEnded || !reply.delayedResponse || collected >= DELAYED_RESPONSE_LIMIT) break;
+      await sleep(DELAYED_RESPONSE_PAUSE_MS);
+      const started = performance.now();
+      correlationId = randomUUID();
+      reply = await polyai.respond(session.agentId, session.conversationId, { clientEnv: session.clientEnv, message: '' }, correlationId);
+      ms = Math.round(performance.now() - started);
+    }
+    if (reply.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' });
+    else await store.saveSession(session);
+  }
+
+  private async postReply(session: Session, turn: number, reply: DebugChatResponse, ms: number): Promise<void> {
+    const footer: KnownBlock[] = turnFooter(session, reply, ms);
+    for (const message of agentReply(reply.response, footer)) {
+      const ts = await this.deps.slack.post(session.channel, message, session.threadTs);
+      await this.deps.store.rememberMessageTurn(session.channel, ts, {
+        agentId: session.agentId,
+        conversationId: session.conversationId,
+        turn,
+        role: 'agent',
+      });
+    }
+  }
+
+  private async markEnded(session: Session, ended: NonNullable<Session['ended']>): Promise<void> {
+    const { slack, store } = this.deps;
+    const closed: Session = { ...session, ended };
+    await store.saveSession(closed);
+    const notice =
+      ended.reason === 'user' && ended.by !== undefined ? { user: ended.by } : ended.reason === 'agent' ? 'agent' : 'upstream';
+    await slack.post(session.channel, conversationEndedNotice(notice), session.threadTs);
+    await slack.update(session.channel, session.threadTs, sessionRoot(closed, 'ended')).catch((error: unknown) => {
+      // A bound thread's root is someone else's message; only our own roots can be updated.
+      this.deps.logger.debug({ err: String(error) }, 'root message not updated');
+    });
+  }
+
+  /** Ends a session at a person's request; later replies get a hint instead of a turn. */
+  async end(thread: ThreadRef, user: string, position: string): Promise<'ended' | 'none'> {
+    const session = await this.deps.store.session(thread);
+    if (session === undefined || session.ended !== undefined) return 'none';
+    await this.deps.inFlight.track(
+      this.deps.store.coordination.inOrder(queueOf(thread), position, async () => {
+        const current = await this.deps.store.session(thread);
+        if (current !== undefined && current.ended === undefined) {
+          await this.markEnded(current, { at: new Date().toISOString(), reason: 'user', by: user });
+        }
+      }),
+    );
+    return 'ended';
+  }
+}
+
+function logThread(session: Session) {
+  return { channel: session.channel, thread: session.threadTs, conversation: session.conversationId, agent: session.agentId };
+}

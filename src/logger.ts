@@ -1,0 +1,50 @@
+import type { Logger as BoltLogger } from '@slack/bolt';
+import { LogLevel as BoltLogLevel } from '@slack/bolt';
+import { pino, type Logger } from 'pino';
+import type { LogLevel } from './config.js';
+
+export type { Logger };
+
+/**
+ * One JSON object a line on stdout. Every configured secret is scrubbed from the
+ * final line, so a token that slips into a library's debug output never lands in logs.
+ */
+export function createLogger(level: LogLevel, secrets: readonly (string | undefined)[]): Logger {
+  const known = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6);
+  return pino({
+    level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    hooks: {
+      streamWrite: (line) => known.reduce((out, secret) => out.split(secret).join('[redacted]'), line),
+    },
+  });
+}
+
+const toBolt: Record<string, BoltLogLevel> = {
+  debug: BoltLogLevel.DEBUG,
+  info: BoltLogLevel.INFO,
+  warn: BoltLogLevel.WARN,
+  error: BoltLogLevel.ERROR,
+};
+
+/** Bolt and the Slack SDKs log through this adapter, so their lines are JSON too. */
+export function boltLogger(logger: Logger, name = 'bolt'): BoltLogger {
+  let child = logger.child({ component: name });
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msg: unknown[]) =>
+      child[level](msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' '));
+  return {
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    setLevel: () => {},
+    getLevel: () => toBolt[logger.level] ?? BoltLogLevel.INFO,
+    setName: (n: string) => {
+      child = logger.child({ component: n });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { ConfigError, loadDotEnv, parseConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createSlackApp } from './slack/app.js';
+import { openStore } from './store/open-store.js';
+
+/** How long SIGTERM waits for turns in flight before exiting anyway. */
+const DRAIN_TIMEOUT_MS = 25_000;
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    loadDotEnv();
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`polychat: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel, [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.polyai.apiKey,
+  ]);
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(config.storeUrl, logger);
+  } catch (error) {
+    process.stderr.write(`polychat: STORE_URL could not be opened: ${(error as Error).message.split('\n')[0]}\n`);
+    process.exit(1);
+  }
+  const { app, services } = createSlackApp(config, logger, store);
+  const mode = config.slack.appToken === undefined ? 'http' : 'socket';
+  await app.start(config.port);
+  logger.info({ mode, port: config.port, store: config.storeUrl.split(':')[0] }, 'polychat started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, inFlight: services.inFlight.size }, 'stopping: finishing turns in flight');
+    await app.stop().catch((error: Error) => logger.warn({ err: error.message }, 'receiver did not stop cleanly'));
+    const drained = await services.inFlight.drain(DRAIN_TIMEOUT_MS);
+    if (!drained) logger.warn({ inFlight: services.inFlight.size }, 'stopped with turns still in flight');
+    await store.close().catch(() => {});
+    logger.info({ drained }, 'polychat stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`polychat: could not start: ${error.message.split('\n')[0]}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import type { WebClient } from '@slack/web-api';
+import { DebugChats } from './chat/debug-chats.js';
+import type { Config } from './config.js';
+import { InFlight } from './lifecycle/in-flight.js';
+import type { Logger } from './logger.js';
+import { PolyAI } from './polyai/client.js';
+import { SlackPoster } from './slack/poster.js';
+import type { StateStore } from './store/state-store.js';
+
+/** The domain services listeners call into; built once at start-up and passed to every listener. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: StateStore;
+  polyai: PolyAI;
+  slack: SlackPoster;
+  inFlight: InFlight;
+  chats: DebugChats;
+}
+
+export function createServices(config: Config, logger: Logger, store: StateStore, client: WebClient): Services {
+  const polyai = new PolyAI({
+    baseUrl: config.polyai.baseUrl,
+    apiKey: config.polyai.apiKey,
+    timeoutMs: config.polyai.timeoutMs,
+    logger,
+  });
+  const slack = new SlackPoster(client, logger);
+  const inFlight = new InFlight();
+  const deps = { config, logger, store, polyai, slack, inFlight };
+  return { ...deps, chats: new DebugChats(deps) };
+}

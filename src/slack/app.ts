@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, type CustomRoute, SocketModeReceiver } from '@slack/bolt';
+import type { Config } from '../config.js';
+import { boltLogger, type Logger } from '../logger.js';
+import { createServices, type Services } from '../services.js';
+import type { StateStore } from '../store/state-store.js';
+import { registerListeners } from './listeners/index.js';
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+/** `GET /healthz`: 200 while the store answers, 503 when it does not (spec §5). */
+function healthRoute(store: StateStore): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('store did not answer in time')), HEALTH_TIMEOUT_MS);
+      });
+      Promise.race([store.ping(), timeout])
+        .then(
+          () => [200, { status: 'ok' }] as const,
+          (error: Error) => [503, { status: 'unavailable', store: error.message }] as const,
+        )
+        .then(([status, body]) => {
+          clearTimeout(timer);
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        });
+    },
+  };
+}
+
+/** Builds the Bolt app in Socket Mode (when an app token is set) or HTTP mode, with every listener. */
+export function createSlackApp(config: Config, logger: Logger, store: StateStore): { app: App; services: Services } {
+  const clientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    // Bounded: a Slack outage must not keep a turn (and its thread) waiting for half an hour.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+  };
+  const customRoutes = [healthRoute(store)];
+  const boltLog = boltLogger(logger);
+  let app: App;
+  if (config.slack.appToken !== undefined) {
+    // Built here rather than by App so that its socket client also uses SLACK_API_URL.
+    const receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken,
+      logger: boltLog,
+      customRoutes,
+      installerOptions: { clientOptions, port: config.port },
+    });
+    receiver.client.on('connected', () => logger.info({ socketMode: 'connected' }, 'socket mode connected'));
+    receiver.client.on('reconnecting', () => logger.warn({ socketMode: 'reconnecting' }, 'socket mode reconnecting'));
+    receiver.client.on('disconnected', () => logger.warn({ socketMode: 'disconnected' }, 'socket mode disconnected'));
+    app = new App({ token: config.slack.botToken, receiver, logger: boltLog, clientOptions });
+  } else {
+    app = new App({
+      token: config.slack.botToken,
+      signingSecret: config.slack.signingSecret ?? '',
+      logger: boltLog,
+      clientOptions,
+      customRoutes,
+    });
+  }
+  const services = createServices(config, logger, store, app.client);
+  registerListeners(app, services);
+  app.error(async (error) => {
+    logger.error({ err: error.message, code: error.code }, 'listener failed');
+  });
+  return { app, services };
+}

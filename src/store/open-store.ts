@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import KeyvRedis from '@keyv/redis';
+import KeyvSqlite from '@keyv/sqlite';
+import { Keyv } from 'keyv';
+import type { Logger } from '../logger.js';
+import { LocalCoordination } from './local-coordination.js';
+import { RedisCoordination } from './redis-coordination.js';
+import { StateStore } from './state-store.js';
+
+const NAMESPACE = 'polychat';
+
+/** Picks the keyv adapter from `STORE_URL`; the only place that knows which store is in use. */
+export async function openStore(url: string, logger: Logger): Promise<StateStore> {
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const coordination = await RedisCoordination.connect(url, NAMESPACE, logger);
+    const keyv = new Keyv({ store: new KeyvRedis(coordination.client), namespace: NAMESPACE });
+    keyv.on('error', (error: Error) => logger.error({ err: error.message }, 'store error'));
+    return new StateStore(keyv, coordination);
+  }
+  let keyv: Keyv;
+  if (url.startsWith('sqlite://')) {
+    const path = url.slice('sqlite://'.length);
+    mkdirSync(dirname(path), { recursive: true });
+    keyv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 }), namespace: NAMESPACE });
+  } else {
+    keyv = new Keyv({ namespace: NAMESPACE });
+  }
+  keyv.on('error', (error: Error) => logger.error({ err: error.message }, 'store error'));
+  const store = new StateStore(keyv, new LocalCoordination(keyv));
+  await store.ping();
+  return store;
+}
