@@ -1,6 +1,6 @@
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { LogLevel as BoltLogLevel } from '@slack/bolt';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { LogLevel } from './config.js';
 
 export type { Logger };
@@ -35,7 +35,9 @@ export function boltLogger(logger: Logger, name = 'bolt'): BoltLogger {
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...msg: unknown[]) =>
-      child[level](msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' '));
+      child[level](
+        msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' '),
+      );
   return {
     debug: write('debug'),
     info: write('info'),

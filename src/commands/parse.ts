@@ -114,7 +114,10 @@ function startOptions(pairs: Array<{ key: string; value: string }>, usage: strin
   for (const { key, value } of pairs) {
     const name = key.startsWith('attr.') ? 'attr' : key;
     if (!allowed.has(name)) {
-      throw new UsageError(`Unknown option "${key}=". Options here are ${[...allowed].map((k) => (k === 'attr' ? 'attr.NAME' : k)).join('=, ')}=`, usage);
+      throw new UsageError(
+        `Unknown option "${key}=". Options here are ${[...allowed].map((k) => (k === 'attr' ? 'attr.NAME' : k)).join('=, ')}=`,
+        usage,
+      );
     }
     if (value === '') throw new UsageError(`${key}= needs a value`, usage);
     switch (name) {
@@ -131,7 +134,8 @@ function startOptions(pairs: Array<{ key: string; value: string }>, usage: strin
         options.variantId = id(value, 'variant ID', usage);
         break;
       case 'lang':
-        if (!LANG.test(value)) throw new UsageError(`lang= takes a language code such as en-US (got "${value}")`, usage);
+        if (!LANG.test(value))
+          throw new UsageError(`lang= takes a language code such as en-US (got "${value}")`, usage);
         options.lang = value;
         break;
       case 'details':
@@ -182,13 +186,16 @@ export function parseConversationRef(raw: string, usage: string): ConversationRe
 
 function conversationArg(text: string, at: number, usage: string): { ref: ConversationRef; end: number } {
   const token = nextToken(text, at);
-  if (token === undefined || token.key !== undefined) throw new UsageError('Name the conversation: an ID or an Agent Studio link', usage);
+  if (token === undefined || token.key !== undefined)
+    throw new UsageError('Name the conversation: an ID or an Agent Studio link', usage);
   return { ref: parseConversationRef(token.value, usage), end: token.end };
 }
 
 function agentOf(ref: ConversationRef, options: StartOptions): ConversationRef {
   const agentId = options.agentId ?? ref.agentId;
-  return agentId === undefined ? { conversationId: ref.conversationId } : { conversationId: ref.conversationId, agentId };
+  return agentId === undefined
+    ? { conversationId: ref.conversationId }
+    : { conversationId: ref.conversationId, agentId };
 }
 
 function noExtra(rest: string, usage: string): void {
@@ -202,7 +209,11 @@ export function parseCommand(input: string): PolychatCommand {
   const word = first?.key === undefined ? first?.value.toLowerCase() : undefined;
   if (first === undefined || word === undefined || !SUBCOMMANDS.has(word)) {
     const { options, rest } = readOptions(text, 0);
-    const parsed = startOptions(options, USAGE.start, new Set(['agent', 'env', 'variant', 'lang', 'details', 'channel', 'attr']));
+    const parsed = startOptions(
+      options,
+      USAGE.start,
+      new Set(['agent', 'env', 'variant', 'lang', 'details', 'channel', 'attr']),
+    );
     return rest === '' ? { kind: 'start', options: parsed } : { kind: 'start', options: parsed, message: rest };
   }
   const afterWord = first.end;
@@ -214,11 +225,16 @@ export function parseCommand(input: string): PolychatCommand {
     }
     case 'agent': {
       const token = nextToken(text, afterWord);
-      const agentId = token !== undefined && token.key === undefined ? id(token.value, 'agent ID', USAGE.agent) : undefined;
+      const agentId =
+        token !== undefined && token.key === undefined ? id(token.value, 'agent ID', USAGE.agent) : undefined;
       const { options, rest } = readOptions(text, agentId === undefined ? afterWord : (token?.end ?? afterWord));
       noExtra(rest, USAGE.agent);
       const parsed = startOptions(options, USAGE.agent, new Set(['details']));
-      return { kind: 'agent', ...(agentId !== undefined && { agentId }), ...(parsed.details !== undefined && { details: parsed.details }) };
+      return {
+        kind: 'agent',
+        ...(agentId !== undefined && { agentId }),
+        ...(parsed.details !== undefined && { details: parsed.details }),
+      };
     }
     case 'list': {
       const { options, rest } = readOptions(text, afterWord);
@@ -269,7 +285,11 @@ export function parseCommand(input: string): PolychatCommand {
       const { ref, end } = conversationArg(text, afterWord, USAGE.note);
       const { options, rest } = readOptions(text, end);
       if (rest === '') throw new UsageError('Write the note after the conversation', USAGE.note);
-      return { kind: 'note', conversation: agentOf(ref, startOptions(options, USAGE.note, new Set(['agent']))), text: rest };
+      return {
+        kind: 'note',
+        conversation: agentOf(ref, startOptions(options, USAGE.note, new Set(['agent']))),
+        text: rest,
+      };
     }
     case 'resume': {
       const { ref, end } = conversationArg(text, afterWord, USAGE.resume);

@@ -126,7 +126,13 @@ export class PolyAI {
     const { response } = result;
     const body = result.data;
     if (!(body instanceof ReadableStream)) {
-      throw new PolyAIError('http', 'PolyAI sent an empty recording', response.status, undefined, correlationOf(response));
+      throw new PolyAIError(
+        'http',
+        'PolyAI sent an empty recording',
+        response.status,
+        undefined,
+        correlationOf(response),
+      );
     }
     const declared = Number(response.headers.get('content-length'));
     return {

@@ -67,8 +67,20 @@ export function resilientFetch(
         response = await fetch(request.clone(), { signal: controller.signal });
       } catch (cause) {
         const error = controller.signal.aborted
-          ? new PolyAIError('timeout', `PolyAI did not answer within ${timeoutMs / 1000} s`, undefined, undefined, correlationId)
-          : new PolyAIError('network', `PolyAI could not be reached (${(cause as Error).message})`, undefined, undefined, correlationId);
+          ? new PolyAIError(
+              'timeout',
+              `PolyAI did not answer within ${timeoutMs / 1000} s`,
+              undefined,
+              undefined,
+              correlationId,
+            )
+          : new PolyAIError(
+              'network',
+              `PolyAI could not be reached (${(cause as Error).message})`,
+              undefined,
+              undefined,
+              correlationId,
+            );
         throw safe && n < policy.transientAttempts ? error : new AbortError(error);
       } finally {
         clearTimeout(timer);
@@ -77,7 +89,8 @@ export function resilientFetch(
         const wait = retryAfterSeconds(response) ?? 1;
         if (wait <= policy.maxRetryAfterSeconds) throw new RetryableResponse(response, wait);
       }
-      if (response.status >= 500 && safe && n < policy.transientAttempts) throw new RetryableResponse(response, undefined);
+      if (response.status >= 500 && safe && n < policy.transientAttempts)
+        throw new RetryableResponse(response, undefined);
       return response;
     };
 

@@ -48,7 +48,10 @@ export class SlackPoster {
         ...(threadTs !== undefined && { thread_ts: threadTs }),
       });
     } catch (error) {
-      this.logger.warn({ channel, user, slackError: slackErrorCode(error) ?? String(error) }, 'ephemeral not delivered');
+      this.logger.warn(
+        { channel, user, slackError: slackErrorCode(error) ?? String(error) },
+        'ephemeral not delivered',
+      );
     }
   }
 

@@ -14,5 +14,4 @@ export function needsInvite(error: unknown): boolean {
   return code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived';
 }
 
-export const INVITE_HINT =
-  "I can't post in this channel. Invite me first with `/invite @polychat`, then try again.";
+export const INVITE_HINT = "I can't post in this channel. Invite me first with `/invite @polychat`, then try again.";

@@ -9,7 +9,9 @@ export function textOf(call: SlackCall): string {
 }
 
 export function postsIn(stack: Stack, channel: string, threadTs: string): SlackCall[] {
-  return stack.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel && c.args.thread_ts === threadTs);
+  return stack.slack
+    .callsTo('chat.postMessage')
+    .filter((c) => c.args.channel === channel && c.args.thread_ts === threadTs);
 }
 
 let channelCounter = 0;
@@ -26,13 +28,19 @@ export function freshChannel(): string {
 export async function startChat(stack: Stack, channel: string, text = '', user = 'U1') {
   const { response } = await stack.driver.command(text, { channel_id: channel, user_id: user });
   expect(response.status).toBe(200);
-  const root = await stack.slack.waitFor('chat.postMessage', (c) => c.args.channel === channel && c.args.thread_ts === undefined);
+  const root = await stack.slack.waitFor(
+    'chat.postMessage',
+    (c) => c.args.channel === channel && c.args.thread_ts === undefined,
+  );
   const rootTs = String(root.response.ts);
   const live = await stack.slack.waitFor(
     'chat.update',
     (c) => c.args.channel === channel && c.args.ts === rootTs && /conversation (\S+),/.test(String(c.args.text)),
   );
   const conversationId = /conversation (\S+),/.exec(String(live.args.text))?.[1] ?? '';
-  const greeting = await stack.slack.waitFor('chat.postMessage', (c) => c.args.channel === channel && c.args.thread_ts === rootTs);
+  const greeting = await stack.slack.waitFor(
+    'chat.postMessage',
+    (c) => c.args.channel === channel && c.args.thread_ts === rootTs,
+  );
   return { rootTs, root, live, conversationId, greeting };
 }

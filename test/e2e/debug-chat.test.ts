@@ -29,7 +29,12 @@ describe('/polychat starts a debug chat', () => {
     expect(textOf(root)).toContain('agent-2');
     expect(textOf(root)).toContain('<@U42>');
     const [create] = await stack.polyai.waitForRequests((r) => r.op === 'createDebugChat' && r.agentId === 'agent-2');
-    expect(create?.body).toEqual({ clientEnv: 'pre-release', variantId: 'v7', asrLangCode: 'en-GB', ttsLangCode: 'en-GB' });
+    expect(create?.body).toEqual({
+      clientEnv: 'pre-release',
+      variantId: 'v7',
+      asrLangCode: 'en-GB',
+      ttsLangCode: 'en-GB',
+    });
     expect(create?.headers['x-api-key']).toBe('test-polyai-key');
     expect(create?.correlationId).toMatch(/[0-9a-f-]{36}/);
     const update = await stack.slack.waitFor('chat.update', (c) => c.args.ts === rootTs && /conv-/.test(textOf(c)));
@@ -47,7 +52,9 @@ describe('/polychat starts a debug chat', () => {
       (r) => r.op === 'respondDebugChat' && (r.body as { message?: string }).message === 'I need to move my booking',
     );
     expect(turn?.agentId).toBe('agent-1');
-    await waitUntil(() => postsIn(stack, channel, rootTs).some((c) => textOf(c).includes('You said: I need to move my booking')));
+    await waitUntil(() =>
+      postsIn(stack, channel, rootTs).some((c) => textOf(c).includes('You said: I need to move my booking')),
+    );
     const texts = postsIn(stack, channel, rootTs).map(textOf);
     const greetingAt = texts.findIndex((t) => t.includes('Hello! How can I help?'));
     const shownAt = texts.findIndex((t) => t.includes('I need to move my booking') && !t.includes('You said'));
@@ -79,18 +86,21 @@ describe('/polychat starts a debug chat', () => {
     ['env=production hi', 'env= must be one of sandbox, pre-release, live'],
     ['colour=blue hi', 'Unknown option'],
     ['lang=english', 'lang= takes a language code'],
-  ])('answers bad input "%s" ephemerally with the problem and usage, and sends nothing to PolyAI', async (text, problem) => {
-    const before = stack.polyai.requests.length;
-    const posts = stack.slack.callsTo('chat.postMessage').length;
-    const { response_url } = await stack.driver.command(text, { channel_id: freshChannel() });
-    const reply = await stack.slack.waitForResponse((r) => response_url.endsWith(r.id));
-    expect(JSON.stringify(reply.body)).toContain(problem);
-    expect(JSON.stringify(reply.body)).toContain('Usage');
-    expect((reply.body as { response_type?: string }).response_type).toBe('ephemeral');
-    await sleep(100);
-    expect(stack.polyai.requests.length).toBe(before);
-    expect(stack.slack.callsTo('chat.postMessage').length).toBe(posts);
-  });
+  ])(
+    'answers bad input "%s" ephemerally with the problem and usage, and sends nothing to PolyAI',
+    async (text, problem) => {
+      const before = stack.polyai.requests.length;
+      const posts = stack.slack.callsTo('chat.postMessage').length;
+      const { response_url } = await stack.driver.command(text, { channel_id: freshChannel() });
+      const reply = await stack.slack.waitForResponse((r) => response_url.endsWith(r.id));
+      expect(JSON.stringify(reply.body)).toContain(problem);
+      expect(JSON.stringify(reply.body)).toContain('Usage');
+      expect((reply.body as { response_type?: string }).response_type).toBe('ephemeral');
+      await sleep(100);
+      expect(stack.polyai.requests.length).toBe(before);
+      expect(stack.slack.callsTo('chat.postMessage').length).toBe(posts);
+    },
+  );
 
   it('tells the user to invite the bot when Slack answers not_in_channel', async () => {
     const channel = freshChannel();
@@ -151,14 +161,20 @@ describe('thread replies are turns', () => {
         ...words.map((text, i) => stack.driver.message({ channel, thread_ts: a.rootTs, text, ts: tsList[i] })),
         stack.driver.message({ channel, thread_ts: b.rootTs, text: 'other thread' }),
       ]);
-      await stack.polyai.waitForRequests((r) => r.op === 'respondDebugChat' && r.conversationId === a.conversationId && r.status !== undefined, 4, 8000);
+      await stack.polyai.waitForRequests(
+        (r) => r.op === 'respondDebugChat' && r.conversationId === a.conversationId && r.status !== undefined,
+        4,
+        8000,
+      );
       const order = stack.polyai.turns(a.conversationId).map((r) => (r.body as { message: string }).message);
       expect(order).toEqual(words);
       expect(stack.polyai.maxConcurrency('respondDebugChat', a.conversationId)).toBe(1);
       const other = stack.polyai.turns(b.conversationId)[0];
       // The other thread did not queue behind the four turns (4 × 150 ms).
       expect((other?.at ?? Infinity) - started).toBeLessThan(450);
-      await waitUntil(() => postsIn(stack, channel, a.rootTs).filter((c) => textOf(c).includes('You said:')).length === 4);
+      await waitUntil(
+        () => postsIn(stack, channel, a.rootTs).filter((c) => textOf(c).includes('You said:')).length === 4,
+      );
       const answers = postsIn(stack, channel, a.rootTs)
         .map(textOf)
         .filter((t) => t.includes('You said:'))
@@ -174,7 +190,11 @@ describe('thread replies are turns', () => {
     const { rootTs, conversationId } = await startChat(stack, channel);
     stack.polyai.delayNext(conversationId, ['Found it: part two', 'And part three']);
     await stack.driver.message({ channel, thread_ts: rootTs, text: 'look it up' });
-    await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('And part three'), 10_000);
+    await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('And part three'),
+      10_000,
+    );
     const turns = stack.polyai.turns(conversationId).map((r) => (r.body as { message: string }).message);
     expect(turns).toEqual(['look it up', '', '']);
   });
@@ -184,11 +204,17 @@ describe('thread replies are turns', () => {
     const { rootTs, conversationId } = await startChat(stack, channel);
     stack.polyai.endAfter(conversationId, 1);
     await stack.driver.message({ channel, thread_ts: rootTs, text: 'bye' });
-    await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('ended the conversation'));
+    await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('ended the conversation'),
+    );
     await stack.slack.waitFor('chat.update', (c) => c.args.ts === rootTs && textOf(c).includes('ended'));
     const turnsBefore = stack.polyai.turns(conversationId).length;
     const { ts } = await stack.driver.message({ channel, thread_ts: rootTs, text: 'hello again', user: 'U9' });
-    const hint = await stack.slack.waitFor('chat.postEphemeral', (c) => c.args.thread_ts === rootTs && c.args.user === 'U9');
+    const hint = await stack.slack.waitFor(
+      'chat.postEphemeral',
+      (c) => c.args.thread_ts === rootTs && c.args.user === 'U9',
+    );
     expect(textOf(hint)).toContain('has ended');
     expect(stack.polyai.turns(conversationId).length).toBe(turnsBefore);
     expect(ts).toBeTruthy();
@@ -197,9 +223,17 @@ describe('thread replies are turns', () => {
   it('treats a 410 CHAT_CONVERSATION_ENDED as the end of the session', async () => {
     const channel = freshChannel();
     const { rootTs } = await startChat(stack, channel);
-    stack.polyai.failNext(1, { status: 410, error_code: 'CHAT_CONVERSATION_ENDED', message: 'Conversation ended', op: 'respondDebugChat' });
+    stack.polyai.failNext(1, {
+      status: 410,
+      error_code: 'CHAT_CONVERSATION_ENDED',
+      message: 'Conversation ended',
+      op: 'respondDebugChat',
+    });
     await stack.driver.message({ channel, thread_ts: rootTs, text: 'are you there?' });
-    await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('has ended'));
+    await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('has ended'),
+    );
     await stack.driver.message({ channel, thread_ts: rootTs, text: 'hello?', user: 'U8' });
     await stack.slack.waitFor('chat.postEphemeral', (c) => c.args.thread_ts === rootTs && c.args.user === 'U8');
   });
@@ -207,9 +241,17 @@ describe('thread replies are turns', () => {
   it('reports a failed turn in the thread with the error code and correlation ID', async () => {
     const channel = freshChannel();
     const { rootTs, conversationId } = await startChat(stack, channel);
-    stack.polyai.failNext(1, { status: 500, error_code: 'CHAT_DRAFT_DEPLOYMENT_FAILED', message: 'Deployment failed', op: 'respondDebugChat' });
+    stack.polyai.failNext(1, {
+      status: 500,
+      error_code: 'CHAT_DRAFT_DEPLOYMENT_FAILED',
+      message: 'Deployment failed',
+      op: 'respondDebugChat',
+    });
     await stack.driver.message({ channel, thread_ts: rootTs, text: 'hi' });
-    const error = await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('CHAT_DRAFT_DEPLOYMENT_FAILED'));
+    const error = await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('CHAT_DRAFT_DEPLOYMENT_FAILED'),
+    );
     const turn = stack.polyai.turns(conversationId).at(-1);
     expect(textOf(error)).toContain(turn?.correlationId);
     // A turn is not safe to repeat: it was sent once.
@@ -219,13 +261,20 @@ describe('thread replies are turns', () => {
   it('escapes agent text so that it can never ping anyone', async () => {
     const channel = freshChannel();
     const { rootTs } = await startChat(stack, channel);
-    stack.polyai.setResponder((ctx) => (ctx.message === 'ping' ? { response: 'Hey <!channel> and <!here> and <@U123> <!subteam^S1> & co' } : undefined));
+    stack.polyai.setResponder((ctx) =>
+      ctx.message === 'ping' ? { response: 'Hey <!channel> and <!here> and <@U123> <!subteam^S1> & co' } : undefined,
+    );
     try {
       await stack.driver.message({ channel, thread_ts: rootTs, text: 'ping' });
-      const reply = await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('Hey'));
+      const reply = await stack.slack.waitFor(
+        'chat.postMessage',
+        (c) => c.args.thread_ts === rootTs && textOf(c).includes('Hey'),
+      );
       const all = textOf(reply);
       expect(all).not.toMatch(/<!channel>|<!here>|<@U123>|<!subteam/);
-      expect(String(reply.args.text)).toBe('Hey &lt;!channel&gt; and &lt;!here&gt; and &lt;@U123&gt; &lt;!subteam^S1&gt; &amp; co');
+      expect(String(reply.args.text)).toBe(
+        'Hey &lt;!channel&gt; and &lt;!here&gt; and &lt;@U123&gt; &lt;!subteam^S1&gt; &amp; co',
+      );
       expect(reply.args.link_names).toBeUndefined();
     } finally {
       stack.polyai.setResponder(() => undefined);
@@ -256,7 +305,14 @@ describe('thread replies are turns', () => {
     const channel = freshChannel();
     const { rootTs, conversationId } = await startChat(stack, channel);
     const driver = stack.driver;
-    await driver.message({ channel, thread_ts: rootTs, text: 'from a bot', subtype: 'bot_message', bot_id: 'B9', user: null });
+    await driver.message({
+      channel,
+      thread_ts: rootTs,
+      text: 'from a bot',
+      subtype: 'bot_message',
+      bot_id: 'B9',
+      user: null,
+    });
     await driver.message({ channel, thread_ts: rootTs, text: 'from me', user: 'UBOT', bot_id: 'BBOT' });
     await driver.message({ channel, thread_ts: rootTs, text: 'joined', subtype: 'channel_join', user: 'U5' });
     await driver.event({
@@ -267,7 +323,14 @@ describe('thread replies are turns', () => {
       hidden: true,
       message: { type: 'message', user: 'U1', text: 'edited', ts: rootTs, thread_ts: rootTs },
     });
-    await driver.event({ type: 'message', subtype: 'message_deleted', channel, ts: driver.nextTs(), hidden: true, deleted_ts: rootTs });
+    await driver.event({
+      type: 'message',
+      subtype: 'message_deleted',
+      channel,
+      ts: driver.nextTs(),
+      hidden: true,
+      deleted_ts: rootTs,
+    });
     await driver.message({ channel, text: 'top-level chatter' });
     await driver.message({ channel, thread_ts: '1600000000.000100', text: 'someone else’s thread' });
     await sleep(300);
@@ -280,20 +343,33 @@ describe('@polychat in a thread', () => {
     const channel = freshChannel();
     const { ts: rootTs } = await stack.driver.message({ channel, text: 'Anyone tried the new booking flow?' });
     await stack.driver.mention({ channel, thread_ts: rootTs, text: 'env=live Hi there' });
-    const [create] = await stack.polyai.waitForRequests((r) => r.op === 'createDebugChat' && (r.body as { clientEnv?: string }).clientEnv === 'live');
+    const [create] = await stack.polyai.waitForRequests(
+      (r) => r.op === 'createDebugChat' && (r.body as { clientEnv?: string }).clientEnv === 'live',
+    );
     expect(create).toBeDefined();
-    const firstTurn = await stack.polyai.waitForRequests((r) => r.op === 'respondDebugChat' && (r.body as { message?: string }).message === 'Hi there');
+    const firstTurn = await stack.polyai.waitForRequests(
+      (r) => r.op === 'respondDebugChat' && (r.body as { message?: string }).message === 'Hi there',
+    );
     const conversationId = firstTurn[0]?.conversationId ?? '';
-    await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('You said: Hi there'));
+    await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('You said: Hi there'),
+    );
     // The mention's own message event is not a second turn.
     await sleep(200);
     expect(stack.polyai.turns(conversationId)).toHaveLength(1);
 
     await stack.driver.message({ channel, thread_ts: rootTs, text: 'second turn' });
-    await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('You said: second turn'));
+    await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('You said: second turn'),
+    );
 
     await stack.driver.mention({ channel, thread_ts: rootTs, text: 'end', user: 'U3' });
-    await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('<@U3> ended the session'));
+    await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('<@U3> ended the session'),
+    );
     await stack.driver.message({ channel, thread_ts: rootTs, text: 'still there?', user: 'U4' });
     await stack.slack.waitFor('chat.postEphemeral', (c) => c.args.thread_ts === rootTs && c.args.user === 'U4');
     expect(stack.polyai.turns(conversationId)).toHaveLength(2);
@@ -308,7 +384,10 @@ describe('@polychat in a thread', () => {
       user: 'U6',
       message: { ts: rootTs, text: 'Debug chat' },
     });
-    await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('<@U6> ended the session'));
+    await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('<@U6> ended the session'),
+    );
     await stack.driver.message({ channel, thread_ts: rootTs, text: 'more' });
     await sleep(200);
     expect(stack.polyai.turns(conversationId)).toHaveLength(0);
@@ -322,7 +401,10 @@ describe('Slack retries and request checks', () => {
     const first = await stack.driver.message({ channel, thread_ts: rootTs, text: 'only once' });
     await stack.driver.event(first.event, { event_id: first.event_id, retryNum: 1, retryReason: 'http_timeout' });
     await stack.driver.event(first.event, { event_id: first.event_id, retryNum: 2, retryReason: 'http_timeout' });
-    await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('You said: only once'));
+    await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('You said: only once'),
+    );
     await sleep(300);
     expect(stack.polyai.turns(conversationId)).toHaveLength(1);
   });

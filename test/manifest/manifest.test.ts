@@ -4,8 +4,8 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { registerListeners } from '../../src/slack/listeners/index.js';
 import type { Services } from '../../src/services.js';
+import { registerListeners } from '../../src/slack/listeners/index.js';
 
 interface Manifest {
   features: {
@@ -26,7 +26,13 @@ const schema = JSON.parse(readFileSync(new URL('./slack-manifest.schema.json', i
 
 /** Everything the code registers with Bolt, captured by a stand-in App. */
 function registrations() {
-  const seen = { commands: [] as string[], events: [] as string[], shortcuts: [] as string[], actions: [] as string[], views: [] as string[] };
+  const seen = {
+    commands: [] as string[],
+    events: [] as string[],
+    shortcuts: [] as string[],
+    actions: [] as string[],
+    views: [] as string[],
+  };
   const record = (list: string[]) => (id: unknown) => {
     const value = typeof id === 'string' ? id : JSON.stringify(id);
     list.push(value);
@@ -34,9 +40,11 @@ function registrations() {
   const app = {
     command: record(seen.commands),
     event: record(seen.events),
-    shortcut: (id: unknown) => record(seen.shortcuts)(typeof id === 'object' && id !== null ? (id as { callback_id: string }).callback_id : id),
+    shortcut: (id: unknown) =>
+      record(seen.shortcuts)(typeof id === 'object' && id !== null ? (id as { callback_id: string }).callback_id : id),
     action: record(seen.actions),
-    view: (id: unknown) => record(seen.views)(typeof id === 'object' && id !== null ? (id as { callback_id: string }).callback_id : id),
+    view: (id: unknown) =>
+      record(seen.views)(typeof id === 'object' && id !== null ? (id as { callback_id: string }).callback_id : id),
     use: () => {},
     error: () => {},
   };

@@ -6,3 +6,4 @@ export const TEST_TEAM_ID = 'T1';
 export const TEST_BOT_USER_ID = 'UBOT';
 export const TEST_BOT_ID = 'BBOT';
 export const TEST_APP_ID = 'A1';
+export const TEST_APP_TOKEN = 'xapp-test-token';

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { TEST_APP_ID, TEST_BOT_ID, TEST_BOT_TOKEN, TEST_BOT_USER_ID, TEST_TEAM_ID } from './constants.js';
+import { TEST_APP_ID, TEST_APP_TOKEN, TEST_BOT_ID, TEST_BOT_TOKEN, TEST_BOT_USER_ID, TEST_TEAM_ID } from './constants.js';
 import { closeServer, headerRecord, isRecord, listen, readBody, sendJson } from './http-util.js';
 import { multipartBoundary, readMultipart } from './multipart.js';
 import { compareSlackTs, nextSlackTs } from './slack-ts.js';
@@ -349,7 +349,10 @@ export class FakeSlack {
     let extraHeaders: Record<string, string> = {};
     const fault = token === this.botToken ? this.takeFault(method, args) : undefined;
     if (token === undefined) response = { ok: false, error: 'not_authed' };
-    else if (token !== this.botToken) response = { ok: false, error: 'invalid_auth' };
+    else if (method.startsWith('apps.connections.') ? token !== TEST_APP_TOKEN : token !== this.botToken) {
+      // Socket Mode opens its connection with the app-level token; every other method takes the bot token.
+      response = { ok: false, error: 'invalid_auth' };
+    }
     else if (fault?.kind === 'ratelimit') {
       status = 429;
       extraHeaders = { 'Retry-After': String(fault.retryAfterSeconds ?? 1) };

@@ -30,13 +30,17 @@ describe('parseConfig', () => {
 
   it('derives the base URL from the region, and lets POLYAI_BASE_URL override it', () => {
     expect(parseConfig({ ...minimal, POLYAI_REGION: 'eu' }).polyai.baseUrl).toBe('https://api.eu.poly.ai');
-    expect(parseConfig({ ...minimal, POLYAI_REGION: 'eu', POLYAI_BASE_URL: 'http://127.0.0.1:9/' }).polyai.baseUrl).toBe(
-      'http://127.0.0.1:9',
-    );
+    expect(
+      parseConfig({ ...minimal, POLYAI_REGION: 'eu', POLYAI_BASE_URL: 'http://127.0.0.1:9/' }).polyai.baseUrl,
+    ).toBe('http://127.0.0.1:9');
   });
 
   it('reads lists of channel and user IDs', () => {
-    const config = parseConfig({ ...minimal, POLYCHAT_ALLOWED_CHANNELS: 'C1, G2', POLYCHAT_UNREDACTED_AUDIO_USERS: 'U1,W2' });
+    const config = parseConfig({
+      ...minimal,
+      POLYCHAT_ALLOWED_CHANNELS: 'C1, G2',
+      POLYCHAT_UNREDACTED_AUDIO_USERS: 'U1,W2',
+    });
     expect([...(config.allowedChannels ?? [])]).toEqual(['C1', 'G2']);
     expect([...config.unredactedAudioUsers]).toEqual(['U1', 'W2']);
   });

@@ -38,7 +38,10 @@ describe('LocalSequencer', () => {
     const sequencer = new LocalSequencer();
     let release: () => void = () => {};
     const blocked = sequencer.inOrder('slow', '1', () => new Promise<void>((resolve) => (release = resolve)));
-    const other = await Promise.race([sequencer.inOrder('fast', '1', async () => 'done'), sleep(200).then(() => 'waited')]);
+    const other = await Promise.race([
+      sequencer.inOrder('fast', '1', async () => 'done'),
+      sleep(200).then(() => 'waited'),
+    ]);
     expect(other).toBe('done');
     release();
     await blocked;

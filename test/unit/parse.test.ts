@@ -66,7 +66,10 @@ describe('parseCommand', () => {
     expect(parseCommand('list agent=a limit=5')).toEqual({ kind: 'list', agentId: 'a', limit: 5 });
     expect(parseCommand('list')).toEqual({ kind: 'list', limit: 10 });
     expect(usageError('list limit=0').message).toMatch(/limit= takes a whole number/);
-    expect(parseCommand('call conv-1 agent=a')).toEqual({ kind: 'call', conversation: { conversationId: 'conv-1', agentId: 'a' } });
+    expect(parseCommand('call conv-1 agent=a')).toEqual({
+      kind: 'call',
+      conversation: { conversationId: 'conv-1', agentId: 'a' },
+    });
     expect(parseCommand('audio conv-1 direction=user redacted=false')).toEqual({
       kind: 'audio',
       conversation: { conversationId: 'conv-1' },

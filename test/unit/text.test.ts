@@ -3,7 +3,9 @@ import { escapeText, SECTION_TEXT_LIMIT, slackToPlain, splitText } from '../../s
 
 describe('escapeText', () => {
   it('neutralises every Slack control sequence so agent text pings nobody', () => {
-    const escaped = escapeText('Hi <!channel> and <!here|here>, <@U123> <#C1|general> <!subteam^S1> <https://x.io|click> & more');
+    const escaped = escapeText(
+      'Hi <!channel> and <!here|here>, <@U123> <#C1|general> <!subteam^S1> <https://x.io|click> & more',
+    );
     expect(escaped).not.toMatch(/[<>]/);
     expect(escaped).toBe(
       'Hi &lt;!channel&gt; and &lt;!here|here&gt;, &lt;@U123&gt; &lt;#C1|general&gt; &lt;!subteam^S1&gt; &lt;https://x.io|click&gt; &amp; more',

@@ -1,4 +1,4 @@
-import { UsageError, USAGE } from '../../commands/parse.js';
+import { USAGE, type UsageError } from '../../commands/parse.js';
 import type { SlackMessage } from '../poster.js';
 import { escapeText } from './text.js';
 

@@ -4,13 +4,16 @@ import { code, escapeText } from './text.js';
 
 /** What happened and what to do, in words a Slack user can act on. */
 function explain(error: PolyAIError): string {
-  if (error.kind === 'timeout') return `${error.message}. Try again in a moment; if it keeps happening, the agent may be stuck.`;
+  if (error.kind === 'timeout')
+    return `${error.message}. Try again in a moment; if it keeps happening, the agent may be stuck.`;
   if (error.kind === 'network') return `${error.message}. Try again in a moment.`;
   const status = error.status ?? 0;
-  if (error.conversationEnded) return 'This conversation has ended on the PolyAI side. Start a new one with `/polychat`.';
+  if (error.conversationEnded)
+    return 'This conversation has ended on the PolyAI side. Start a new one with `/polychat`.';
   if (status === 401) return 'PolyAI refused the API key. An admin should check `POLYAI_API_KEY` and `POLYAI_REGION`.';
   if (status === 403) return 'The API key may not do this for this agent. An admin should check its permissions.';
-  if (status === 404) return `PolyAI could not find that: ${escapeText(error.message)}. Check the agent and conversation IDs.`;
+  if (status === 404)
+    return `PolyAI could not find that: ${escapeText(error.message)}. Check the agent and conversation IDs.`;
   if (status === 429) return 'PolyAI is rate limiting requests. Wait a minute, then try again.';
   if (status === 400) return `PolyAI rejected the request: ${escapeText(error.message)}.`;
   if (status >= 500) return `PolyAI had a problem (${status}): ${escapeText(error.message)}. Try again in a moment.`;
@@ -34,7 +37,9 @@ export function polyaiErrorMessage(error: PolyAIError, doing: string): SlackMess
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
-      ...(reference === '' ? [] : [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: reference }] }]),
+      ...(reference === ''
+        ? []
+        : [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: reference }] }]),
     ],
   };
 }
