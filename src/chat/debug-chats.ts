@@ -8,6 +8,7 @@ import type { PolyAI } from '../polyai/client.js';
 import { PolyAIError } from '../polyai/errors.js';
 import type { DebugChatResponse } from '../polyai/types.js';
 import type { SlackPoster } from '../slack/poster.js';
+import { slackErrorCode } from '../slack/slack-errors.js';
 import {
   agentReply,
   conversationEndedNotice,
@@ -15,7 +16,7 @@ import {
   sessionRoot,
 } from '../slack/presentation/debug-chat.js';
 import { polyaiErrorMessage } from '../slack/presentation/polyai-errors.js';
-import { escapeText } from '../slack/presentation/text.js';
+import { code as codeSpan, escapeText } from '../slack/presentation/text.js';
 import { turnFooter } from '../slack/presentation/turn-trace.js';
 import type { Session, SessionSettings, ThreadRef } from '../store/records.js';
 import type { StateStore } from '../store/state-store.js';
@@ -205,7 +206,10 @@ export class DebugChats {
       );
       await this.deliver({ ...session, turns: turn }, turn, reply, Math.round(performance.now() - started), correlationId);
     } catch (error) {
-      if (!(error instanceof PolyAIError)) throw error;
+      if (!(error instanceof PolyAIError)) {
+        await this.reportSlackFailure(session, turn, error);
+        return;
+      }
       logger.warn(
         { turn: { ...logThread(session), turn, correlationId: error.correlationId, outcome: error.kind, status: error.status, code: error.code } },
         'turn',
@@ -216,6 +220,18 @@ export class DebugChats {
       await reacting;
       await slack.react(message.channel, message.ts, PROGRESS_REACTION, false);
     }
+  }
+
+  /**
+   * Slack refused something mid-turn (a reply it would not take, a lost channel). Say so in the
+   * thread when Slack still lets us, so the turn is never silently lost, and log it either way.
+   */
+  private async reportSlackFailure(session: Session, turn: number, error: unknown): Promise<void> {
+    const code = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
+    this.deps.logger.error({ turn: { ...logThread(session), turn, outcome: 'slack_error', slackError: code } }, 'turn');
+    await this.deps.slack
+      .post(session.channel, { text: `:warning: Slack did not accept the agent's answer to this turn (${codeSpan(code)}).` }, session.threadTs)
+      .catch(() => {});
   }
 
   /** Posts a reply (and any delayed remainder), records which messages show turn `turn`, saves the session. */

@@ -258,6 +258,18 @@ describe('thread replies are turns', () => {
     expect(stack.polyai.turns(conversationId)).toHaveLength(1);
   });
 
+  it('says so in the thread when Slack refuses the answer, instead of dropping the turn', async () => {
+    const channel = freshChannel();
+    const { rootTs } = await startChat(stack, channel);
+    stack.slack.failNext('chat.postMessage', 'invalid_blocks', 1, channel);
+    await stack.driver.message({ channel, thread_ts: rootTs, text: 'hello' });
+    const warning = await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('Slack did not accept'),
+    );
+    expect(textOf(warning)).toContain('invalid_blocks');
+  });
+
   it('escapes agent text so that it can never ping anyone', async () => {
     const channel = freshChannel();
     const { rootTs } = await startChat(stack, channel);
