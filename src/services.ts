@@ -1,5 +1,8 @@
 import type { WebClient } from '@slack/web-api';
+import { CallAudio } from './calls/call-audio.js';
+import { CallReviews } from './calls/call-reviews.js';
 import { DebugChats } from './chat/debug-chats.js';
+import { Replays } from './chat/replay.js';
 import type { Config } from './config.js';
 import { InFlight } from './lifecycle/in-flight.js';
 import type { Logger } from './logger.js';
@@ -16,6 +19,9 @@ export interface Services {
   slack: SlackPoster;
   inFlight: InFlight;
   chats: DebugChats;
+  replays: Replays;
+  calls: CallReviews;
+  audio: CallAudio;
 }
 
 export function createServices(config: Config, logger: Logger, store: StateStore, client: WebClient): Services {
@@ -28,5 +34,12 @@ export function createServices(config: Config, logger: Logger, store: StateStore
   const slack = new SlackPoster(client, logger);
   const inFlight = new InFlight();
   const deps = { config, logger, store, polyai, slack, inFlight };
-  return { ...deps, chats: new DebugChats(deps) };
+  const chats = new DebugChats(deps);
+  return {
+    ...deps,
+    chats,
+    replays: new Replays({ ...deps, chats }),
+    calls: new CallReviews(deps),
+    audio: new CallAudio(deps),
+  };
 }

@@ -1,24 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
 import { type StartOptions, UsageError, USAGE } from '../commands/parse.js';
-import type { Config } from '../config.js';
+import { CLIENT_ENVS, type ClientEnv, type Config } from '../config.js';
 import type { InFlight } from '../lifecycle/in-flight.js';
 import type { Logger } from '../logger.js';
 import type { PolyAI } from '../polyai/client.js';
 import { PolyAIError } from '../polyai/errors.js';
-import type { DebugChatResponse } from '../polyai/types.js';
+import { boundJson } from '../polyai/metadata.js';
+import type { ConversationTurn, DebugChatResponse } from '../polyai/types.js';
 import type { SlackPoster } from '../slack/poster.js';
 import { slackErrorCode } from '../slack/slack-errors.js';
 import {
   agentReply,
   conversationEndedNotice,
   ENDED_HINT,
+  restartedNotice,
   sessionRoot,
 } from '../slack/presentation/debug-chat.js';
 import { polyaiErrorMessage } from '../slack/presentation/polyai-errors.js';
+import { priorTurns } from '../slack/presentation/resume.js';
 import { code as codeSpan, escapeText } from '../slack/presentation/text.js';
+import { detailsButton, replyName } from '../slack/presentation/turn-details.js';
 import { turnFooter } from '../slack/presentation/turn-trace.js';
-import type { Session, SessionSettings, ThreadRef } from '../store/records.js';
+import type { Session, SessionOrigin, SessionSettings, ThreadRef, TranscriptTurn } from '../store/records.js';
 import type { StateStore } from '../store/state-store.js';
 
 /** How many times a `delayedResponse` is collected, and the pause before each collection. */
@@ -43,6 +47,15 @@ export interface StartRequest {
   message?: string;
   /** Bind the session to this existing thread (a mention) instead of posting a new root message. */
   thread?: { threadTs: string; requestTs: string };
+  /** Where the session comes from (a restart or replay), shown on its root message. */
+  origin?: SessionOrigin;
+}
+
+export interface ResumeRequest {
+  channel: string;
+  user: string;
+  conversationId: string;
+  options: StartOptions;
 }
 
 export interface HumanReply extends ThreadRef {
@@ -52,6 +65,28 @@ export interface HumanReply extends ThreadRef {
 }
 
 const queueOf = ({ channel, threadTs }: ThreadRef) => `${channel}:${threadTs}`;
+
+/** Start options that reproduce `settings` exactly, whatever the channel's defaults are by now. */
+export function optionsOf(settings: SessionSettings): StartOptions {
+  return {
+    agentId: settings.agentId,
+    clientEnv: settings.clientEnv,
+    details: settings.details,
+    ...(settings.variantId !== undefined && { variantId: settings.variantId }),
+    ...(settings.lang !== undefined && { lang: settings.lang }),
+    ...(settings.polyaiChannel !== undefined && { polyaiChannel: settings.polyaiChannel }),
+    attributes: { ...settings.integrationAttributes },
+  };
+}
+
+/** A recorded conversation's turns as a transcript, greeting first. */
+function transcriptOf(turns: ConversationTurn[]): TranscriptTurn[] {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  return turns.map((turn) => ({
+    user: text(turn.user_input),
+    replies: text(turn.agent_response) === '' ? [] : [text(turn.agent_response)],
+  }));
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Debug chats in Slack threads: starting them, relaying turns in order, ending them (spec §2, §3). */
@@ -95,7 +130,7 @@ export class DebugChats {
         );
       }
     }
-    const base = { ...settings, startedBy: request.user };
+    const base = { ...settings, startedBy: request.user, ...(request.origin !== undefined && { origin: request.origin }) };
     const threadTs =
       request.thread?.threadTs ?? (await this.deps.slack.post(request.channel, sessionRoot(base, 'starting')));
     const session: Session = {
@@ -108,6 +143,7 @@ export class DebugChats {
     };
     // Saved before PolyAI is asked, so replies written meanwhile queue behind the start instead of being lost.
     await this.deps.store.saveSession(session);
+    await this.deps.store.rememberUserSession(request.user, session);
     const position = request.thread?.requestTs ?? threadTs;
     await this.deps.inFlight.track(
       this.deps.store.coordination.inOrder(queueOf(session), position, () => this.create(session, request.thread !== undefined)),
@@ -153,7 +189,80 @@ export class DebugChats {
     const root = sessionRoot(active, 'active');
     if (bound) await slack.post(session.channel, root, session.threadTs);
     else await slack.update(session.channel, session.threadTs, root);
-    await this.deliver(active, 0, greeting, Math.round(performance.now() - started), correlationId);
+    const replies: string[] = [];
+    try {
+      await this.deliver(active, 0, greeting, Math.round(performance.now() - started), correlationId, replies);
+    } finally {
+      await store.appendTranscript(active, [{ user: '', replies }]);
+    }
+  }
+
+  /** A new session with the same settings in a new thread; the two threads link to each other. */
+  async restart(thread: ThreadRef, user: string): Promise<Session | undefined> {
+    const { slack, store } = this.deps;
+    const old = await store.session(thread);
+    if (old === undefined) return undefined;
+    const link = await slack.permalink(thread.channel, thread.threadTs);
+    const session = await this.start({
+      channel: thread.channel,
+      user,
+      options: optionsOf(old),
+      origin: { kind: 'restart', ...(link !== undefined && { link }) },
+    });
+    const newLink = await slack.permalink(session.channel, session.threadTs);
+    await slack.post(thread.channel, restartedNotice(user, newLink), thread.threadTs);
+    return session;
+  }
+
+  /**
+   * Binds a new thread to a debug chat that already exists, after showing its turns so far
+   * where PolyAI has them (none is not an error: debug chats may not be listed yet).
+   */
+  async resume(request: ResumeRequest): Promise<Session> {
+    const { polyai, slack, store, inFlight } = this.deps;
+    const settings = await this.resolveSettings(request.channel, request.options);
+    let prior: ConversationTurn[] = [];
+    let problem: PolyAIError | undefined;
+    let recorded: { clientEnv?: ClientEnv; variantId?: string } = {};
+    try {
+      const detail = await polyai.getConversation(settings.agentId, request.conversationId);
+      prior = Array.isArray(detail.turns) ? detail.turns : [];
+      const env = CLIENT_ENVS.find((known) => known === detail.clientEnv);
+      recorded = {
+        ...(env !== undefined && { clientEnv: env }),
+        ...(typeof detail.variantId === 'string' && detail.variantId !== '' && { variantId: detail.variantId }),
+      };
+    } catch (error) {
+      if (!(error instanceof PolyAIError)) throw error;
+      if (!error.notFound) problem = error;
+    }
+    const draft: Session = {
+      ...settings,
+      // The conversation's own environment and variant, unless the command names others.
+      clientEnv: request.options.clientEnv ?? recorded.clientEnv ?? settings.clientEnv,
+      ...(recorded.variantId !== undefined && { variantId: recorded.variantId }),
+      startedBy: request.user,
+      origin: { kind: 'resume' },
+      channel: request.channel,
+      threadTs: '',
+      conversationId: request.conversationId,
+      startedAt: new Date().toISOString(),
+      turns: Math.max(0, prior.length - 1),
+    };
+    const session: Session = { ...draft, threadTs: await slack.post(request.channel, sessionRoot(draft, 'active')) };
+    await store.saveSession(session);
+    await store.rememberUserSession(request.user, session);
+    // Turns written while the history is posted wait behind it.
+    await inFlight.track(
+      store.coordination.inOrder(queueOf(session), session.threadTs, async () => {
+        await store.appendTranscript(session, transcriptOf(prior));
+        if (problem !== undefined) {
+          await slack.post(session.channel, polyaiErrorMessage(problem, 'Its turns so far could not be shown'), session.threadTs);
+        }
+        for (const message of priorTurns(prior, problem === undefined)) await slack.post(session.channel, message, session.threadTs);
+      }),
+    );
+    return session;
   }
 
   /**
@@ -187,6 +296,7 @@ export class DebugChats {
     const started = performance.now();
     const turn = session.turns + 1;
     const reacting = slack.react(message.channel, message.ts, PROGRESS_REACTION, true);
+    const replies: string[] = [];
     try {
       await store.rememberMessageTurn(message.channel, message.ts, {
         agentId: session.agentId,
@@ -204,7 +314,7 @@ export class DebugChats {
         },
         correlationId,
       );
-      await this.deliver({ ...session, turns: turn }, turn, reply, Math.round(performance.now() - started), correlationId);
+      await this.deliver({ ...session, turns: turn }, turn, reply, Math.round(performance.now() - started), correlationId, replies);
     } catch (error) {
       if (!(error instanceof PolyAIError)) {
         await this.reportSlackFailure(session, turn, error);
@@ -217,6 +327,8 @@ export class DebugChats {
       if (error.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'upstream' });
       else await slack.post(session.channel, polyaiErrorMessage(error, 'This turn did not get an answer'), session.threadTs);
     } finally {
+      // Failed turns too: a replay sends every turn the user wrote.
+      await store.appendTranscript(session, [{ user: message.text, replies }]);
       await reacting;
       await slack.react(message.channel, message.ts, PROGRESS_REACTION, false);
     }
@@ -234,19 +346,24 @@ export class DebugChats {
       .catch(() => {});
   }
 
-  /** Posts a reply (and any delayed remainder), records which messages show turn `turn`, saves the session. */
+  /**
+   * Posts a reply (and any delayed remainder), records which messages show turn `turn`, saves
+   * the session. Each reply's text is pushed to `replies` as soon as it is posted.
+   */
   private async deliver(
     session: Session,
     turn: number,
     first: DebugChatResponse,
     firstMs: number,
     correlationId: string,
+    replies: string[],
   ): Promise<void> {
     const { polyai, store, logger } = this.deps;
     let reply = first;
     let ms = firstMs;
     for (let collected = 0; ; collected++) {
-      await this.postReply(session, turn, reply, ms);
+      await this.postReply(session, turn, collected, reply, ms);
+      replies.push(reply.response);
       logger.info({ turn: { ...logThread(session), turn, correlationId, upstreamMs: ms, outcome: 'answered', delayed: reply.delayedResponse } }, 'turn');
       if (reply.conversationEnded || !reply.delayedResponse || collected >= DELAYED_RESPONSE_LIMIT) break;
       await sleep(DELAYED_RESPONSE_PAUSE_MS);
@@ -259,9 +376,28 @@ export class DebugChats {
     else await store.saveSession(session);
   }
 
-  private async postReply(session: Session, turn: number, reply: DebugChatResponse, ms: number): Promise<void> {
+  /** Posts part `part` of the reply to turn `turn`; its trace is saved first, for the Details button. */
+  private async postReply(
+    session: Session,
+    turn: number,
+    part: number,
+    reply: DebugChatResponse,
+    ms: number,
+  ): Promise<void> {
+    const name = replyName(turn, part);
+    await this.deps.store.saveReplyDetails(session, name, {
+      agentId: session.agentId,
+      conversationId: session.conversationId,
+      clientEnv: session.clientEnv,
+      turn,
+      userInput: typeof reply.userInput === 'string' ? reply.userInput : '',
+      response: reply.response,
+      metadata: boundJson(reply.metadata),
+      latencyMs: ms,
+      at: new Date().toISOString(),
+    });
     const footer: KnownBlock[] = turnFooter(session, reply, ms);
-    for (const message of agentReply(reply.response, footer)) {
+    for (const message of agentReply(reply.response, footer, detailsButton(name))) {
       const ts = await this.deps.slack.post(session.channel, message, session.threadTs);
       await this.deps.store.rememberMessageTurn(session.channel, ts, {
         agentId: session.agentId,

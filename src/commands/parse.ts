@@ -109,7 +109,12 @@ function onOff(value: string, key: string, usage: string): boolean {
   throw new UsageError(`${key}= takes on or off (got "${value}")`, usage);
 }
 
-function startOptions(pairs: Array<{ key: string; value: string }>, usage: string, allowed: Set<string>): StartOptions {
+/** Reads start options (`allowed` names the keys accepted here); also checks modal fields that mirror them. */
+export function startOptions(
+  pairs: Array<{ key: string; value: string }>,
+  usage: string,
+  allowed: Set<string>,
+): StartOptions {
   const options: StartOptions = { attributes: {} };
   for (const { key, value } of pairs) {
     const name = key.startsWith('attr.') ? 'attr' : key;

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, type CustomRoute, SocketModeReceiver } from '@slack/bolt';
+import { type AnyMiddlewareArgs, App, type CustomRoute, type Middleware, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config.js';
 import { boltLogger, type Logger } from '../logger.js';
 import { createServices, type Services } from '../services.js';
 import type { StateStore } from '../store/state-store.js';
 import { registerListeners } from './listeners/index.js';
+import { rateLimitFetch } from './rate-limit-fetch.js';
 
 const HEALTH_TIMEOUT_MS = 2000;
 
@@ -32,12 +33,43 @@ function healthRoute(store: StateStore): CustomRoute {
   };
 }
 
+/** What a Slack request is, for its log line: the event type, command or interaction type. */
+function requestKind(body: Record<string, unknown>): string {
+  const event = body.event as { type?: unknown } | undefined;
+  const kind = event?.type ?? body.command ?? body.type;
+  return typeof kind === 'string' ? kind : 'unknown';
+}
+
+/**
+ * Every Slack request's work counts as in flight from the moment it arrives, so that SIGTERM
+ * waits for a turn received just before it (events are acknowledged before listeners run).
+ */
+function trackRequest(services: Services): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => {
+    const started = performance.now();
+    const fields = body as Record<string, unknown>;
+    let outcome = 'ok';
+    try {
+      await services.inFlight.track(next());
+    } catch (error) {
+      outcome = 'error';
+      throw error;
+    } finally {
+      const ms = Math.round(performance.now() - started);
+      services.logger.debug({ slack: { kind: requestKind(fields), eventId: fields.event_id, ms, outcome } }, 'slack request');
+    }
+  };
+}
+
 /** Builds the Bolt app in Socket Mode (when an app token is set) or HTTP mode, with every listener. */
 export function createSlackApp(config: Config, logger: Logger, store: StateStore): { app: App; services: Services } {
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     // Bounded: a Slack outage must not keep a turn (and its thread) waiting for half an hour.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    // A 429 is waited out by the call it hit alone (see rateLimitFetch), never by the whole client.
+    rejectRateLimitedCalls: true,
+    fetch: rateLimitFetch(logger),
   };
   const customRoutes = [healthRoute(store)];
   const boltLog = boltLogger(logger);
@@ -64,6 +96,7 @@ export function createSlackApp(config: Config, logger: Logger, store: StateStore
     });
   }
   const services = createServices(config, logger, store, app.client);
+  app.use(trackRequest(services));
   registerListeners(app, services);
   app.error(async (error) => {
     logger.error({ err: error.message, code: error.code }, 'listener failed');

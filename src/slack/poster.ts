@@ -55,6 +55,17 @@ export class SlackPoster {
     }
   }
 
+  /** A message's permalink, or undefined when Slack gives none (links are a convenience, never a reason to fail). */
+  async permalink(channel: string, ts: string): Promise<string | undefined> {
+    try {
+      const result = await this.client.chat.getPermalink({ channel, message_ts: ts });
+      return result.permalink;
+    } catch (error) {
+      this.logger.debug({ channel, ts, slackError: slackErrorCode(error) }, 'no permalink');
+      return undefined;
+    }
+  }
+
   /** Progress reactions are decoration: a missing scope or a deleted message must not fail a turn. */
   async react(channel: string, ts: string, name: string, on: boolean): Promise<void> {
     try {

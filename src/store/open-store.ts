@@ -10,23 +10,39 @@ import { StateStore } from './state-store.js';
 
 const NAMESPACE = 'polychat';
 
+/**
+ * Store errors are thrown to the caller (keyv's default is to swallow them and answer "not
+ * found", which would drop a turn silently), so here they are only worth a debug line.
+ */
+function storeErrorLog(logger: Logger) {
+  return (error: Error) => logger.debug({ err: error.message }, 'store error');
+}
+
 /** Picks the keyv adapter from `STORE_URL`; the only place that knows which store is in use. */
 export async function openStore(url: string, logger: Logger): Promise<StateStore> {
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const coordination = await RedisCoordination.connect(url, NAMESPACE, logger);
-    const keyv = new Keyv({ store: new KeyvRedis(coordination.client), namespace: NAMESPACE });
-    keyv.on('error', (error: Error) => logger.error({ err: error.message }, 'store error'));
+    const keyv = new Keyv({
+      store: new KeyvRedis(coordination.client, { throwOnErrors: true }),
+      namespace: NAMESPACE,
+      throwOnErrors: true,
+    });
+    keyv.on('error', storeErrorLog(logger));
     return new StateStore(keyv, coordination);
   }
   let keyv: Keyv;
   if (url.startsWith('sqlite://')) {
     const path = url.slice('sqlite://'.length);
     mkdirSync(dirname(path), { recursive: true });
-    keyv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 }), namespace: NAMESPACE });
+    keyv = new Keyv({
+      store: new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 }),
+      namespace: NAMESPACE,
+      throwOnErrors: true,
+    });
   } else {
-    keyv = new Keyv({ namespace: NAMESPACE });
+    keyv = new Keyv({ namespace: NAMESPACE, throwOnErrors: true });
   }
-  keyv.on('error', (error: Error) => logger.error({ err: error.message }, 'store error'));
+  keyv.on('error', storeErrorLog(logger));
   const store = new StateStore(keyv, new LocalCoordination(keyv));
   await store.ping();
   return store;

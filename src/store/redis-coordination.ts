@@ -1,52 +1,97 @@
+import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from '../logger.js';
 import type { Coordination } from './coordination.js';
 
-/** How long a turn's place in its queue outlives an instance that stopped renewing it (spec §5). */
-export const TURN_LEASE_MS = 30_000;
-const RENEW_MS = TURN_LEASE_MS / 3;
-const POLL_MS = [2, 5, 10, 20, 40];
+/**
+ * How long a turn's place in its queue outlives an instance that stopped renewing it (crashed).
+ * With the re-check below, a crashed instance holds its thread up for at most about 26 s (spec §5: 30 s).
+ */
+export const TURN_LEASE_MS = 25_000;
+/** Waiting turns are woken by a message when a turn ends; this re-check only catches crashed owners. */
+const RECHECK_MS = 500;
 
 /**
- * The head of a thread's queue, after dropping entries whose owner stopped renewing them
- * (crashed); 1 when it is ARGV[1], else 0. One script, so no other instance can interleave.
+ * Puts ARGV[1] in the queue KEYS[1] (or keeps it there) with a lease of ARGV[2] ms, drops head
+ * entries whose owner stopped renewing their lease, and answers 1 when ARGV[1] is the head.
+ * One script, so no other instance can interleave. Lease keys share the queue's hash tag.
  */
-const IS_HEAD = `
+const TAKE_TURN = `
+redis.call('SET', KEYS[1] .. '|' .. ARGV[1], '1', 'PX', ARGV[2])
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
 while true do
   local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
-  if not head then return 0 end
-  if redis.call('EXISTS', KEYS[1] .. '|' .. head) == 1 then return head == ARGV[1] and 1 or 0 end
+  if head == ARGV[1] then return 1 end
+  if redis.call('EXISTS', KEYS[1] .. '|' .. head) == 1 then return 0 end
   redis.call('ZREM', KEYS[1], head)
 end`;
 
-/** A Slack ts as a fixed-width string, so that Redis's lexical order is time order. */
+/** A Slack ts as a fixed-width string, so that the queue's lexical order is time order. */
 function sortable(ts: string): string {
   const [whole = '', fraction = ''] = ts.split('.');
   return `${whole.padStart(12, '0')}.${fraction.padEnd(6, '0')}`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A promise that settles when the queue is announced or `ms` pass, whichever is first. */
+interface Wakeup {
+  promise: Promise<void>;
+  cancel(): void;
+}
 
 /**
  * Coordination shared by every instance on one Redis: an event claim is `SET NX PX`, and each
  * thread's turns wait in a sorted set until they are its head. A turn's entry lives only while
- * its instance renews a lease key, so a crashed instance holds a thread up for at most 30 s.
+ * its instance renews a lease key, so a crashed instance cannot block a thread for long. A turn
+ * that ends announces it on a pub/sub channel, so waiting turns start at once instead of polling.
  */
 export class RedisCoordination implements Coordination {
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly instance = randomBytes(4).toString('hex');
+  private turnCounter = 0;
+
   private constructor(
     readonly client: RedisClientType,
+    private readonly subscriber: RedisClientType,
+    private readonly channel: string,
     private readonly prefix: string,
     private readonly logger: Logger,
+    private readonly leaseMs: number,
   ) {}
 
-  static async connect(url: string, prefix: string, logger: Logger): Promise<RedisCoordination> {
+  /**
+   * Connects, or rejects with the first connection error: start-up must fail with one clear line.
+   * `leaseMs` is only shortened by tests.
+   */
+  static async connect(
+    url: string,
+    prefix: string,
+    logger: Logger,
+    { leaseMs = TURN_LEASE_MS }: { leaseMs?: number } = {},
+  ): Promise<RedisCoordination> {
+    let connected = false;
     const client = createClient({
       url,
-      socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(retries * 100, 2000) },
+      // Commands fail at once while Redis is away instead of queueing: /healthz answers 503
+      // promptly and a turn reports an error instead of hanging.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 5000,
+        reconnectStrategy: (retries, cause) => (connected ? Math.min(retries * 100, 2000) : cause),
+      },
     }) as RedisClientType;
-    client.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+    // Before the first connection the error reaches the caller; logging it too would make two lines.
+    client.on('error', (error: Error) => {
+      if (connected) logger.warn({ err: error.message }, 'redis connection error');
+    });
     await client.connect();
-    return new RedisCoordination(client, prefix, logger);
+    connected = true;
+    client.on('ready', () => logger.info('redis connection ready'));
+    const subscriber = client.duplicate();
+    subscriber.on('error', (error: Error) => logger.debug({ err: error.message }, 'redis subscriber error'));
+    await subscriber.connect();
+    const coordination = new RedisCoordination(client, subscriber, `${prefix}:turn-ended`, prefix, logger, leaseMs);
+    await subscriber.subscribe(coordination.channel, (queue) => coordination.wake(queue));
+    return coordination;
   }
 
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
@@ -58,30 +103,72 @@ export class RedisCoordination implements Coordination {
   }
 
   async inOrder<T>(queue: string, position: string, task: () => Promise<T>): Promise<T> {
-    const queueKey = `${this.prefix}:turns:${queue}`;
-    const member = `${sortable(position)}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+    const queueKey = `${this.prefix}:turns:{${queue}}`;
+    const member = `${sortable(position)}:${this.instance}:${++this.turnCounter}`;
     const leaseKey = `${queueKey}|${member}`;
-    await this.client
-      .multi()
-      .set(leaseKey, '1', { expiration: { type: 'PX', value: TURN_LEASE_MS } })
-      .zAdd(queueKey, { score: 0, value: member })
-      .exec();
     const renew = setInterval(() => {
-      this.client.pExpire(leaseKey, TURN_LEASE_MS).catch((error: Error) => {
+      this.client.pExpire(leaseKey, this.leaseMs).catch((error: Error) => {
         this.logger.warn({ err: error.message, queue }, 'turn lease not renewed');
       });
-    }, RENEW_MS);
+    }, this.leaseMs / 5);
     try {
-      for (let i = 0; ; i++) {
-        const head = await this.client.eval(IS_HEAD, { keys: [queueKey], arguments: [member] });
-        if (head === 1) break;
-        await sleep(POLL_MS[Math.min(i, POLL_MS.length - 1)] ?? 40);
-      }
+      await this.untilHead(queueKey, member);
       return await task();
     } finally {
       clearInterval(renew);
-      await this.client.multi().zRem(queueKey, member).del(leaseKey).exec();
+      // When this fails (Redis away), the lease expires and the next turn goes on after it.
+      await this.client
+        .multi()
+        .zRem(queueKey, member)
+        .del(leaseKey)
+        .publish(this.channel, queueKey)
+        .exec()
+        .catch((error: Error) => this.logger.warn({ err: error.message, queue }, 'turn not released'));
     }
+  }
+
+  private async untilHead(queueKey: string, member: string): Promise<void> {
+    for (;;) {
+      // Listening before asking, so an announcement that arrives meanwhile is not missed.
+      const wakeup = this.wakeup(queueKey);
+      const head = await this.client
+        .eval(TAKE_TURN, { keys: [queueKey], arguments: [member, String(this.leaseMs)] })
+        .catch((error: unknown) => {
+          wakeup.cancel();
+          throw error;
+        });
+      if (head === 1) {
+        wakeup.cancel();
+        return;
+      }
+      await wakeup.promise;
+    }
+  }
+
+  private wakeup(queueKey: string): Wakeup {
+    let waiters = this.waiters.get(queueKey);
+    if (waiters === undefined) {
+      waiters = new Set();
+      this.waiters.set(queueKey, waiters);
+    }
+    const set = waiters;
+    let timer: NodeJS.Timeout | undefined;
+    let wake: () => void = () => {};
+    const promise = new Promise<void>((resolve) => {
+      wake = () => {
+        clearTimeout(timer);
+        set.delete(wake);
+        if (set.size === 0 && this.waiters.get(queueKey) === set) this.waiters.delete(queueKey);
+        resolve();
+      };
+    });
+    timer = setTimeout(wake, RECHECK_MS);
+    set.add(wake);
+    return { promise, cancel: wake };
+  }
+
+  private wake(queueKey: string): void {
+    for (const wake of [...(this.waiters.get(queueKey) ?? [])]) wake();
   }
 
   async ping(): Promise<void> {
@@ -89,6 +176,6 @@ export class RedisCoordination implements Coordination {
   }
 
   async close(): Promise<void> {
-    await this.client.quit();
+    await Promise.allSettled([this.subscriber.close(), this.client.close()]);
   }
 }

@@ -1,8 +1,22 @@
 import type { Keyv } from 'keyv';
 import type { Coordination } from './coordination.js';
-import type { CallThread, ChannelDefaults, MessageTurn, Session, ThreadRef } from './records.js';
+import type {
+  CallThread,
+  ChannelDefaults,
+  MessageTurn,
+  ReplayRun,
+  ReplyDetails,
+  Session,
+  ThreadRef,
+  TranscriptTurn,
+  UserIndex,
+} from './records.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Turns of a thread kept for replays; longer threads replay their first ones. */
+export const TRANSCRIPT_LIMIT = 500;
+/** Sessions the App Home tab lists per person. */
+export const USER_SESSIONS_LIMIT = 20;
 
 /** One kind of record in the store: its own key prefix, value type and lifetime. */
 class Collection<T> {
@@ -37,6 +51,11 @@ export class StateStore {
   private readonly messages: Collection<MessageTurn>;
   private readonly calls: Collection<CallThread>;
   private readonly conversations: Collection<ThreadRef>;
+  private readonly details: Collection<ReplyDetails>;
+  private readonly transcripts: Collection<TranscriptTurn[]>;
+  private readonly replays: Collection<ReplayRun>;
+  private readonly replayStops: Collection<{ by: string }>;
+  private readonly users: Collection<UserIndex>;
 
   constructor(
     keyv: Keyv,
@@ -47,6 +66,11 @@ export class StateStore {
     this.messages = new Collection(keyv, 'message-turn', 90 * DAY_MS);
     this.calls = new Collection(keyv, 'call-thread', 90 * DAY_MS);
     this.conversations = new Collection(keyv, 'conversation-thread', 90 * DAY_MS);
+    this.details = new Collection(keyv, 'reply-details', 30 * DAY_MS);
+    this.transcripts = new Collection(keyv, 'transcript', 90 * DAY_MS);
+    this.replays = new Collection(keyv, 'replay', DAY_MS);
+    this.replayStops = new Collection(keyv, 'replay-stop', DAY_MS);
+    this.users = new Collection(keyv, 'user', 90 * DAY_MS);
   }
 
   session(thread: ThreadRef): Promise<Session | undefined> {
@@ -92,6 +116,66 @@ export class StateStore {
       this.calls.set(threadId(call), call),
       this.conversations.set(call.conversationId, { channel: call.channel, threadTs: call.threadTs }),
     ]);
+  }
+
+  /**
+   * The trace of one agent reply in a thread, for its Details button; `reply` names it within
+   * the thread (saved before the reply is posted, so the button never outruns it).
+   */
+  replyDetails(thread: ThreadRef, reply: string): Promise<ReplyDetails | undefined> {
+    return this.details.get(`${threadId(thread)}:${reply}`);
+  }
+
+  saveReplyDetails(thread: ThreadRef, reply: string, details: ReplyDetails): Promise<void> {
+    return this.details.set(`${threadId(thread)}:${reply}`, details);
+  }
+
+  /** The turns of a debug-chat thread so far, greeting first. */
+  transcript(thread: ThreadRef): Promise<TranscriptTurn[]> {
+    return this.transcripts.get(threadId(thread)).then((turns) => turns ?? []);
+  }
+
+  /** Appends turns; callers hold the thread's turn order, so no two appends race. */
+  async appendTranscript(thread: ThreadRef, turns: TranscriptTurn[]): Promise<void> {
+    const kept = await this.transcript(thread);
+    if (kept.length >= TRANSCRIPT_LIMIT) return;
+    await this.transcripts.set(threadId(thread), [...kept, ...turns].slice(0, TRANSCRIPT_LIMIT));
+  }
+
+  replay(id: string): Promise<ReplayRun | undefined> {
+    return this.replays.get(id);
+  }
+
+  saveReplay(run: ReplayRun): Promise<void> {
+    return this.replays.set(run.id, run);
+  }
+
+  /** A Stop press, kept apart from the run so the replaying instance never overwrites it. */
+  requestReplayStop(id: string, by: string): Promise<void> {
+    return this.replayStops.set(id, { by });
+  }
+
+  replayStopRequest(id: string): Promise<{ by: string } | undefined> {
+    return this.replayStops.get(id);
+  }
+
+  userIndex(user: string): Promise<UserIndex> {
+    return this.users.get(user).then((index) => index ?? { sessions: [], defaultChannels: [] });
+  }
+
+  /** Puts a session first in its starter's list (for the App Home tab). */
+  async rememberUserSession(user: string, thread: ThreadRef): Promise<void> {
+    const index = await this.userIndex(user);
+    const others = index.sessions.filter((s) => threadId(s) !== threadId(thread));
+    const sessions = [{ channel: thread.channel, threadTs: thread.threadTs }, ...others];
+    await this.users.set(user, { ...index, sessions: sessions.slice(0, USER_SESSIONS_LIMIT) });
+  }
+
+  /** Remembers that `user` set defaults in `channel` (for the App Home tab). */
+  async rememberUserDefaults(user: string, channel: string): Promise<void> {
+    const index = await this.userIndex(user);
+    if (index.defaultChannels.includes(channel)) return;
+    await this.users.set(user, { ...index, defaultChannels: [channel, ...index.defaultChannels].slice(0, 50) });
   }
 
   /** True the first time a Slack event ID is seen (across restarts and instances). */

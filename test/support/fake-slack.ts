@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { TEST_APP_ID, TEST_APP_TOKEN, TEST_BOT_ID, TEST_BOT_TOKEN, TEST_BOT_USER_ID, TEST_TEAM_ID } from './constants.js';
+import { BLOCK_LIMITS, blockProblems, viewProblems } from './block-kit.js';
 import { closeServer, headerRecord, isRecord, listen, readBody, sendJson } from './http-util.js';
 import { multipartBoundary, readMultipart } from './multipart.js';
 import { compareSlackTs, nextSlackTs } from './slack-ts.js';
@@ -104,6 +105,9 @@ interface Waiter {
   check(): boolean;
 }
 
+/** Methods that take message blocks, checked against Block Kit's limits. */
+const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral']);
+
 export class FakeSlack {
   /** SLACK_API_URL value: http://127.0.0.1:PORT/api/ */
   url = '';
@@ -165,9 +169,9 @@ export class FakeSlack {
     this.faults.push({ method, remaining: n, kind: 'error', error, channel });
   }
 
-  /** The next `n` calls of `method` answer HTTP 429 with `Retry-After`. */
-  rateLimitNext(method: string, retryAfterSeconds: number, n = 1): void {
-    this.faults.push({ method, remaining: n, kind: 'ratelimit', retryAfterSeconds });
+  /** The next `n` calls of `method` (to `channel`, when given) answer HTTP 429 with `Retry-After`. */
+  rateLimitNext(method: string, retryAfterSeconds: number, n = 1, channel?: string): void {
+    this.faults.push({ method, remaining: n, kind: 'ratelimit', retryAfterSeconds, channel });
   }
 
   /** The next `n` uploads to an upload_url answer this HTTP status (after reading the body). */
@@ -388,6 +392,10 @@ export class FakeSlack {
       return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
     };
     const channel = str('channel') ?? str('channel_id');
+    if (MESSAGE_METHODS.has(method)) {
+      const problems = blockProblems(args.blocks, BLOCK_LIMITS.message);
+      if (problems.length > 0) return { ok: false, error: 'invalid_blocks', errors: problems };
+    }
     switch (method) {
       case 'api.test':
         return { ok: true, args };
@@ -589,6 +597,8 @@ export class FakeSlack {
   private viewCall(method: string, args: SlackArgs): SlackApiResponse {
     const view = args.view;
     if (!isRecord(view)) return { ok: false, error: 'invalid_arguments' };
+    const problems = viewProblems(view);
+    if (problems.length > 0) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
     if (method === 'views.open' || method === 'views.push') {
       if (typeof args.trigger_id !== 'string' || args.trigger_id === '') {
         return { ok: false, error: 'invalid_arguments' };

@@ -221,6 +221,26 @@ describe('fake Slack', () => {
     expect(done.args.files).toEqual([{ id: upload.fileId, title: 'a.wav' }]);
   });
 
+  it("refuses messages and views that break Block Kit's limits, as Slack does", async () => {
+    const client = new WebClient('xoxb-test-token', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
+    const section = (text: string) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text } });
+    await expect(
+      client.chat.postMessage({ channel: 'C2', text: 'x', blocks: Array.from({ length: 51 }, () => section('a')) }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
+    await expect(
+      client.chat.postMessage({ channel: 'C2', text: 'x', blocks: [section('a'.repeat(3001))] }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
+    const modal = (blocks: ReturnType<typeof section>[]) => ({
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: 'Details' },
+      blocks,
+    });
+    await expect(
+      client.views.open({ trigger_id: '1.2.3', view: modal(Array.from({ length: 101 }, () => section('a'))) }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+    expect((await client.views.open({ trigger_id: '1.2.3', view: modal([section('a'.repeat(3000))]) })).ok).toBe(true);
+  });
+
   it('takes a raw streamed upload and records response_url posts', async () => {
     const { upload_url, file_id } = (await (
       await fetch(`${slack.url}files.getUploadURLExternal`, {

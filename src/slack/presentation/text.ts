@@ -55,7 +55,7 @@ export function splitText(text: string, limit = SECTION_TEXT_LIMIT): string[] {
   return chunks;
 }
 
-/** Cuts text to `limit` characters with an ellipsis, for fields with hard limits. */
+/** Cuts text to `limit` characters with an ellipsis, for fields with hard limits; never leaves half an `&amp;`. */
 export function truncate(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, Math.max(0, limit - 1))}…`;
+  return text.length <= limit ? text : `${text.slice(0, Math.max(0, limit - 1)).replace(/&[a-z]{0,4}$/, '')}…`;
 }

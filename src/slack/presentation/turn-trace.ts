@@ -1,44 +1,37 @@
 import type { KnownBlock } from '@slack/types';
-import type { DebugChatResponse, FunctionEvent } from '../../polyai/types.js';
+import { changedStateKeys, present, readTrace } from '../../polyai/metadata.js';
+import type { DebugChatResponse } from '../../polyai/types.js';
 import type { SessionSettings } from '../../store/records.js';
-import { escapeText, truncate } from './text.js';
+import { code, truncate } from './text.js';
 
-function functionNames(events: unknown): string[] {
-  if (!Array.isArray(events)) return [];
-  return events
-    .map((event: FunctionEvent) => (typeof event?.name === 'string' ? event.name : undefined))
-    .filter((name): name is string => name !== undefined);
+/** Names shown on the line before the rest is counted: the line stays one line, and the latency stays in view. */
+const SHOWN = 12;
+
+function some(items: string[], none: string): string {
+  if (items.length === 0) return none;
+  const more = items.length - SHOWN;
+  return `${items.slice(0, SHOWN).join(', ')}${more > 0 ? ` +${more} more` : ''}`;
 }
 
-function changedStateKeys(events: unknown): string[] {
-  if (!Array.isArray(events)) return [];
-  const keys = new Set<string>();
-  for (const event of events as FunctionEvent[]) {
-    const changes = event?.state_changes;
-    if (typeof changes !== 'object' || changes === null) continue;
-    for (const kind of ['added', 'updated', 'removed'] as const) {
-      const part = changes[kind];
-      if (typeof part === 'object' && part !== null) for (const key of Object.keys(part)) keys.add(key);
-    }
-  }
-  return [...keys];
-}
-
-/** The compact trace line of `details=on`: functions called, state keys changed, latency. */
-export function traceLine(reply: DebugChatResponse, ms: number): string {
-  const metadata = typeof reply.metadata === 'object' && reply.metadata !== null ? reply.metadata : {};
-  const functions = functionNames(metadata.functionEvents);
-  const keys = changedStateKeys(metadata.functionEvents);
-  const parts = [
-    `:gear: ${functions.length === 0 ? 'no functions' : functions.map(escapeText).join(', ')}`,
-    `:card_index: ${keys.length === 0 ? 'no state changes' : keys.map(escapeText).join(', ')}`,
-    `:stopwatch: ${ms} ms`,
-  ];
-  return truncate(parts.join('  ·  '), 2900);
+/** The compact trace line of `details=on`: functions called (flagging errors and handoffs), state keys changed, latency. */
+export function traceLine(reply: Pick<DebugChatResponse, 'metadata'>, ms: number): string {
+  const trace = readTrace(reply.metadata);
+  const functions = trace.functions.map((call) => {
+    const flags = [
+      present(call.error) ? ' :warning:' : '',
+      present(call.handoff) ? ' :telephone_receiver:' : '',
+      present(call.hangup) ? ' :end:' : '',
+    ].join('');
+    return `${code(truncate(call.name ?? 'unnamed', 80))}${flags}`;
+  });
+  const keys = changedStateKeys(trace).map((key) => code(truncate(key, 80)));
+  return [`:gear: ${some(functions, 'no functions')}`, `:card_index: ${some(keys, 'no state changes')}`, `:stopwatch: ${ms} ms`].join(
+    '  ·  ',
+  );
 }
 
 /** Blocks under a reply: the trace line when the session shows details. */
-export function turnFooter(session: SessionSettings, reply: DebugChatResponse, ms: number): KnownBlock[] {
+export function turnFooter(session: Pick<SessionSettings, 'details'>, reply: Pick<DebugChatResponse, 'metadata'>, ms: number): KnownBlock[] {
   if (!session.details) return [];
   return [{ type: 'context', elements: [{ type: 'mrkdwn', text: traceLine(reply, ms) }] }];
 }

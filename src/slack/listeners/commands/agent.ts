@@ -16,6 +16,8 @@ export async function agentCommand(
   const defaults = changed
     ? await services.store.updateChannelDefaults(context.channel, change)
     : await services.store.channelDefaults(context.channel);
+  // The App Home tab lists the channels whose defaults a person set.
+  if (changed) await services.store.rememberUserDefaults(context.user, context.channel);
   const fallback = services.config.polyai.defaultAgentId;
   const agent =
     defaults.agentId !== undefined

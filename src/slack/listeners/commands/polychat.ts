@@ -4,7 +4,12 @@ import type { Services } from '../../../services.js';
 import { CHANNEL_NOT_ALLOWED, channelAllowed } from '../../guards.js';
 import { helpMessage, usageMessage } from '../../presentation/help.js';
 import { agentCommand } from './agent.js';
+import { audioCommand } from './audio.js';
+import { callCommand } from './call.js';
 import type { CommandContext } from './context.js';
+import { listCommand } from './list.js';
+import { noteCommand } from './note.js';
+import { resumeCommand } from './resume.js';
 import { startCommand } from './start.js';
 
 type Handler<K extends PolychatCommand['kind']> = (
@@ -22,17 +27,12 @@ export const commandHandlers: CommandHandlers = {
   agent: agentCommand,
   end: async (_services, context) =>
     context.reply({ text: 'To end a debug chat, write `@polychat end` in its thread, or press End on its first message.' }),
-  // TEMPORARY until the call-review and resume handlers land (issues 3 and 5).
-  list: notYet,
-  call: notYet,
-  audio: notYet,
-  note: notYet,
-  resume: notYet,
+  list: listCommand,
+  call: callCommand,
+  audio: audioCommand,
+  note: noteCommand,
+  resume: resumeCommand,
 };
-
-async function notYet(_services: Services, context: CommandContext): Promise<void> {
-  await context.reply({ text: 'That command is not available yet.' });
-}
 
 /** `/polychat …`: acknowledged at once; parsing errors answer ephemerally and send nothing upstream. */
 export function polychatCommand(services: Services) {

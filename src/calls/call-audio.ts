@@ -1,0 +1,127 @@
+import type { Config } from '../config.js';
+import type { InFlight } from '../lifecycle/in-flight.js';
+import type { Logger } from '../logger.js';
+import type { PolyAI } from '../polyai/client.js';
+import { PolyAIError } from '../polyai/errors.js';
+import type { AudioDirection } from '../polyai/types.js';
+import type { SlackMessage, SlackPoster } from '../slack/poster.js';
+import {
+  audioComment,
+  audioFailed,
+  audioFilename,
+  recordingNotFound,
+  UNREDACTED_REFUSED,
+} from '../slack/presentation/call-review.js';
+import { errorReference, polyaiErrorMessage } from '../slack/presentation/polyai-errors.js';
+import { INVITE_HINT, needsInvite, slackErrorCode } from '../slack/slack-errors.js';
+import type { StateStore } from '../store/state-store.js';
+import { EmptyRecordingError, type RelayResult, relayAudio, UploadError } from './audio-relay.js';
+
+export interface CallAudioDeps {
+  config: Config;
+  logger: Logger;
+  polyai: PolyAI;
+  store: StateStore;
+  slack: SlackPoster;
+  inFlight: InFlight;
+}
+
+export interface AudioRequest {
+  channel: string;
+  user: string;
+  agentId: string;
+  conversationId: string;
+  direction: AudioDirection;
+  redacted: boolean;
+  /** Upload into this thread; by default the call's thread when it is in `channel`, else the channel. */
+  threadTs?: string;
+  /** Tells the requester alone what went wrong. */
+  tell: (message: SlackMessage) => Promise<void>;
+}
+
+/** Recordings of calls, relayed from PolyAI into Slack uploads (spec §4). */
+export class CallAudio {
+  constructor(private readonly deps: CallAudioDeps) {}
+
+  /** Everyone gets redacted audio; only `POLYCHAT_UNREDACTED_AUDIO_USERS` may ask for the rest. */
+  mayFetch(user: string, redacted: boolean): boolean {
+    return redacted || this.deps.config.unredactedAudioUsers.has(user);
+  }
+
+  /**
+   * Uploads a recording into the call's thread (or the channel). Every failure is told to the
+   * requester; the work is tracked so that a shutdown lets an upload in progress finish.
+   */
+  async send(request: AudioRequest): Promise<RelayResult | undefined> {
+    if (!this.mayFetch(request.user, request.redacted)) {
+      await request.tell(UNREDACTED_REFUSED);
+      return undefined;
+    }
+    return this.deps.inFlight.track(this.relay(request));
+  }
+
+  private async relay(request: AudioRequest): Promise<RelayResult | undefined> {
+    const { polyai, store, slack, logger } = this.deps;
+    const { conversationId, direction, redacted } = request;
+    const started = performance.now();
+    let threadTs = request.threadTs;
+    if (threadTs === undefined) {
+      const open = await store.threadOfConversation(conversationId);
+      if (open?.channel === request.channel) threadTs = open.threadTs;
+    }
+    try {
+      const audio = await polyai.audio(request.agentId, conversationId, { direction, redacted });
+      const result = await relayAudio(slack.client, audio, {
+        channel: request.channel,
+        ...(threadTs !== undefined && { threadTs }),
+        filename: audioFilename(conversationId, direction, redacted),
+        initialComment: audioComment(conversationId, direction, redacted, request.user),
+      });
+      logger.info(
+        {
+          audio: {
+            conversation: conversationId,
+            direction,
+            redacted,
+            bytes: result.bytes,
+            spooled: result.spooled,
+            ms: Math.round(performance.now() - started),
+          },
+        },
+        'recording relayed',
+      );
+      return result;
+    } catch (error) {
+      logger.warn(
+        {
+          audio: {
+            conversation: conversationId,
+            direction,
+            redacted,
+            error: String(error),
+            cause: String((error as Error).cause ?? ''),
+          },
+        },
+        'recording not relayed',
+      );
+      await request.tell(this.failure(conversationId, error));
+      return undefined;
+    }
+  }
+
+  private failure(conversationId: string, error: unknown): SlackMessage {
+    if (error instanceof PolyAIError) {
+      return error.code === 'CONVERSATIONS_RECORDING_NOT_FOUND'
+        ? recordingNotFound(conversationId, errorReference(error))
+        : polyaiErrorMessage(error, 'The recording could not be fetched');
+    }
+    if (needsInvite(error)) return { text: INVITE_HINT };
+    const slackError = slackErrorCode(error);
+    if (slackError !== undefined) return audioFailed(conversationId, `Slack answered ${slackError}`);
+    if (error instanceof UploadError || error instanceof EmptyRecordingError)
+      return audioFailed(conversationId, error.message);
+    const cause = (error as Error).cause;
+    const detail = cause instanceof Error ? cause.message : (error as Error).message;
+    return audioFailed(conversationId, `the transfer broke off (${detail})`);
+  }
+}

@@ -1,0 +1,23 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Services } from '../../../services.js';
+import { annotationFormFor } from '../../call-modals.js';
+import { annotationModal } from '../../presentation/call-modals.js';
+import { readCallButton } from '../../presentation/call-review.js';
+
+/** The Annotate button of a call review: the annotation modal for that call, opened at once. */
+export function callAnnotateAction(_services: Services) {
+  return async ({
+    ack,
+    body,
+    action,
+    client,
+  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
+    await ack();
+    const call = readCallButton(action.value);
+    const channel = body.channel?.id;
+    const threadTs = body.message?.thread_ts ?? body.message?.ts;
+    if (call === undefined || channel === undefined || threadTs === undefined) return;
+    const form = annotationFormFor({ thread: { channel, threadTs }, ...call });
+    await client.views.open({ trigger_id: body.trigger_id, view: annotationModal(form) });
+  };
+}

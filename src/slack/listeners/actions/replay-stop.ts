@@ -1,0 +1,19 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Services } from '../../../services.js';
+import { REPLAY_OVER, REPLAY_STOPPING } from '../../presentation/replay.js';
+
+/** The Stop button of a running replay: it stops after its current turn (whichever instance runs it). */
+export function replayStopAction(services: Services) {
+  return async ({
+    ack,
+    body,
+    action,
+  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
+    await ack();
+    const outcome = await services.replays.stop(action.value ?? '', body.user.id);
+    const channel = body.channel?.id;
+    if (channel === undefined) return;
+    const threadTs = body.message?.thread_ts ?? body.message?.ts;
+    await services.slack.ephemeral(channel, body.user.id, outcome === 'stopping' ? REPLAY_STOPPING : REPLAY_OVER, threadTs);
+  };
+}

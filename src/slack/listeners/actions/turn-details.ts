@@ -1,0 +1,36 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Services } from '../../../services.js';
+import { turnDetailsView } from '../../presentation/turn-details.js';
+import { slackErrorCode } from '../../slack-errors.js';
+
+/** The Details button on an agent reply: a modal with the reply's trace, opened while the trigger is fresh. */
+export function turnDetailsAction(services: Services) {
+  return async ({
+    ack,
+    body,
+    action,
+    client,
+  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
+    await ack();
+    const channel = body.channel?.id;
+    const threadTs = body.message?.thread_ts;
+    const details =
+      channel === undefined || threadTs === undefined || action.value === undefined
+        ? undefined
+        : await services.store.replyDetails({ channel, threadTs }, action.value);
+    try {
+      await client.views.open({ trigger_id: body.trigger_id, view: turnDetailsView(details) });
+    } catch (error) {
+      const code = slackErrorCode(error) ?? String(error);
+      services.logger.warn({ channel, threadTs, slackError: code }, 'turn details not shown');
+      if (channel !== undefined) {
+        await services.slack.ephemeral(
+          channel,
+          body.user.id,
+          { text: `:warning: Slack would not show the details of this reply (\`${code}\`).` },
+          threadTs,
+        );
+      }
+    }
+  };
+}

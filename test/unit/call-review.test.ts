@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { findConversationRef } from '../../src/calls/find-conversation.js';
+import type { ConversationDetail, ListConversationsResponse } from '../../src/polyai/types.js';
+import { readAnnotationForm } from '../../src/slack/presentation/call-modals.js';
+import {
+  audioFilename,
+  conversationList,
+  formatDuration,
+  latencyText,
+  summaryText,
+  transcriptMessages,
+} from '../../src/slack/presentation/call-review.js';
+
+describe('findConversationRef', () => {
+  it('reads Agent Studio links first, agent included', () => {
+    expect(
+      findConversationRef(
+        'see <https://studio.poly.ai/acme/agents/ag-1/conversations/CA99x1|this call> and conversation CA777',
+      ),
+    ).toEqual({
+      conversationId: 'CA99x1',
+      agentId: 'ag-1',
+    });
+  });
+
+  it('reads an ID after "conversation" or "call", as people and polychat write them', () => {
+    expect(findConversationRef('Debug chat with agent-1 (sandbox), conversation conv-12, started by <@U1>')).toEqual({
+      conversationId: 'conv-12',
+    });
+    expect(findConversationRef('*Conversation:* `abc-123`')).toEqual({ conversationId: 'abc-123' });
+    expect(findConversationRef('look at call ID: 5f2a9')).toEqual({ conversationId: '5f2a9' });
+  });
+
+  it('finds bare call SIDs and UUIDs, and takes no ordinary word for an ID', () => {
+    expect(findConversationRef('this one: CA0123456789abcdef0123 was odd')).toEqual({
+      conversationId: 'CA0123456789abcdef0123',
+    });
+    expect(findConversationRef('id 3f2b1c4d-1111-2222-3333-444455556666')).toEqual({
+      conversationId: '3f2b1c4d-1111-2222-3333-444455556666',
+    });
+    expect(findConversationRef('the call about billing went badly')).toBeUndefined();
+    expect(findConversationRef('')).toBeUndefined();
+  });
+});
+
+describe('call presentation', () => {
+  it('shows a summary given as a string or as {heading, content}', () => {
+    expect(summaryText('Moved a booking')).toBe('Moved a booking');
+    expect(summaryText({ heading: 'Booking', content: 'Moved to Thursday' })).toBe('Booking: Moved to Thursday');
+    expect(summaryText({ heading: null, content: '' })).toBeUndefined();
+    expect(summaryText(null)).toBeUndefined();
+  });
+
+  it('shows latency given as a number or an object, and durations in minutes and seconds', () => {
+    expect(latencyText(850)).toBe('850 ms');
+    expect(latencyText({ asr: 100, llm: '640', nested: { x: 1 } })).toBe('asr 100, llm 640');
+    expect(latencyText(null)).toBeUndefined();
+    expect(formatDuration(125)).toBe('2 min 5 s');
+    expect(formatDuration(9)).toBe('9 s');
+    expect(formatDuration(undefined)).toBe('—');
+  });
+
+  it('names recordings after the conversation, direction and redaction', () => {
+    expect(audioFilename('CA1', 'user', true)).toBe('CA1-user-redacted.wav');
+    expect(audioFilename('CA1', 'combined', false)).toBe('CA1-combined.wav');
+  });
+
+  it('posts one message per turn, telling caller and agent apart, with the side an annotation refers to', () => {
+    const call = {
+      conversationId: 'CA1',
+      accountId: 'a',
+      projectId: 'p',
+      turns: [
+        { user_input: '', agent_response: 'Hello <!channel>' },
+        { user_input: 'hi', user_input_dtmf: '12', agent_response: null },
+        { user_input: null, agent_response: null },
+      ],
+    } as ConversationDetail;
+    const turns = transcriptMessages(call);
+    expect(turns.map((t) => [t.turn, t.role, t.messages.length])).toEqual([
+      [0, 'agent', 1],
+      [1, 'user', 1],
+      [2, 'user', 1],
+    ]);
+    expect(turns[0]?.messages[0]?.text).toContain('Hello &lt;!channel&gt;');
+    expect(turns[0]?.messages[0]?.text).not.toContain('*Caller*');
+    expect(turns[1]?.messages[0]?.text).toContain('keypad: 12');
+    expect(turns[2]?.messages[0]?.text).toContain('nothing was said');
+  });
+
+  it('keeps a long conversation list under 50 blocks a message', () => {
+    const conversations = Array.from({ length: 50 }, (_, i) => ({
+      conversationId: `CA${i}`,
+      accountId: 'a',
+      projectId: 'p',
+    }));
+    const page: ListConversationsResponse = { conversations, count: 120, limit: 50, offset: 0 };
+    const messages = conversationList(page, { agentId: 'ag', limit: 50, offset: 0 });
+    expect(messages.length).toBe(2);
+    for (const message of messages) expect(message.blocks?.length).toBeLessThanOrEqual(50);
+    expect(messages.flatMap((m) => m.blocks ?? []).filter((b) => b.type === 'actions')).toHaveLength(1);
+  });
+});
+
+describe('readAnnotationForm', () => {
+  const context = { channel: 'C1', threadTs: '1.2', agentId: 'ag' };
+  const text = (value: string | null) => ({ value: { type: 'plain_text_input', value } });
+  const choice = (value: string) => ({ value: { type: 'static_select', selected_option: { value } } });
+
+  it('turns labelled rows into annotation items and skips rows without a label', () => {
+    const result = readAnnotationForm(
+      {
+        conversation: text('CA1'),
+        turn_1: text('0'),
+        side_1: choice('agent'),
+        label_1: choice('wrong_info'),
+        turn_2: text('3'),
+        side_2: choice('user'),
+      },
+      context,
+    );
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        agentId: 'ag',
+        conversationId: 'CA1',
+        items: [{ turnId: 0, role: 'agent', annotationType: 'wrong_info' }],
+      },
+    });
+  });
+
+  it('asks for the agent when neither the context nor the link names one', () => {
+    const result = readAnnotationForm(
+      {
+        conversation: text('CA1'),
+        agent: text(null),
+        turn_1: text('1'),
+        side_1: choice('user'),
+        label_1: choice('missing_topic'),
+      },
+      { channel: 'C1', threadTs: '1.2' },
+    );
+    expect(result).toEqual({ ok: false, errors: { agent: expect.any(String) } });
+  });
+});
