@@ -1,8 +1,11 @@
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { WebClient } from '@slack/web-api';
 import type { AudioStream } from '../polyai/client.js';
@@ -37,6 +40,9 @@ export class EmptyRecordingError extends Error {
   override name = 'EmptyRecordingError';
 }
 
+/** How long the upload may stall (no bytes moving) before it is given up. */
+const UPLOAD_IDLE_MS = 60_000;
+
 /**
  * Streams a recording into Slack's external upload flow without holding it in memory:
  * `files.getUploadURLExternal`, the bytes POSTed to the upload URL as they arrive, then
@@ -46,7 +52,7 @@ export class EmptyRecordingError extends Error {
  */
 export async function relayAudio(client: WebClient, audio: AudioStream, target: UploadTarget): Promise<RelayResult> {
   if (audio.length !== undefined) {
-    const fileId = await upload(client, audio.body, audio.length, target);
+    const fileId = await upload(client, Readable.fromWeb(audio.body), audio.length, target);
     return { fileId, bytes: audio.length, spooled: false };
   }
   const dir = await mkdtemp(join(tmpdir(), 'polychat-audio-'));
@@ -62,36 +68,59 @@ export async function relayAudio(client: WebClient, audio: AudioStream, target: 
   }
 }
 
-type Source = ReadableStream<Uint8Array> | Readable;
-
-async function upload(client: WebClient, body: Source, length: number, target: UploadTarget): Promise<string> {
-  let uploadUrl: string;
-  let fileId: string;
+async function upload(client: WebClient, source: Readable, length: number, target: UploadTarget): Promise<string> {
+  let slot: { upload_url?: string; file_id?: string };
   try {
-    const slot = await client.files.getUploadURLExternal({ filename: target.filename, length });
-    if (slot.upload_url === undefined || slot.file_id === undefined) throw new Error('Slack gave no upload URL');
-    uploadUrl = slot.upload_url;
-    fileId = slot.file_id;
+    slot = await client.files.getUploadURLExternal({ filename: target.filename, length });
   } catch (error) {
     // Nothing will read the source now; release its connection instead of leaving it open.
-    if (body instanceof Readable) body.destroy();
-    else await body.cancel().catch(() => {});
+    source.destroy();
     throw error;
   }
-  // Raw bytes (not multipart) with the length announced, so the upload streams through.
-  const response = await fetch(uploadUrl, {
-    method: 'POST',
-    body,
-    duplex: 'half',
-    headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(length) },
-  });
-  await response.body?.cancel();
-  if (!response.ok) throw new UploadError(response.status);
+  if (slot.upload_url === undefined || slot.file_id === undefined) {
+    source.destroy();
+    throw new Error('Slack gave no upload URL');
+  }
+  const status = await postBytes(slot.upload_url, source, length);
+  if (status < 200 || status >= 300) throw new UploadError(status);
   await client.files.completeUploadExternal({
-    files: [{ id: fileId, title: target.title ?? target.filename }],
+    files: [{ id: slot.file_id, title: target.title ?? target.filename }],
     channel_id: target.channel,
     ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
     ...(target.initialComment !== undefined && { initial_comment: target.initialComment }),
   });
-  return fileId;
+  return slot.file_id;
+}
+
+/**
+ * POSTs the raw bytes (Slack takes raw bytes or multipart) with their length announced.
+ * `node:http` rather than fetch: measured on Node 20, fetch reads a streamed request body
+ * as fast as it arrives whatever the socket takes, so memory grew with the recording;
+ * `pipeline` into a request waits for the socket, and memory stays flat.
+ */
+async function postBytes(url: string, source: Readable, length: number): Promise<number> {
+  const send = new URL(url).protocol === 'https:' ? httpsRequest : httpRequest;
+  const request = send(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': length },
+  });
+  request.setTimeout(UPLOAD_IDLE_MS, () => request.destroy(new Error('the upload to Slack stalled')));
+  const [, answer] = await Promise.all([pipeline(source, exactly(length), request), once(request, 'response')]);
+  const response = answer[0] as IncomingMessage;
+  response.resume();
+  return response.statusCode ?? 0;
+}
+
+/** Passes bytes through, failing when there are more or fewer than announced, so no wrong file is shared. */
+function exactly(length: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > length ? new Error(`the recording is longer than the ${length} bytes announced`) : null, chunk);
+    },
+    flush(done) {
+      done(seen === length ? null : new Error(`the recording ended after ${seen} of ${length} bytes`));
+    },
+  });
 }

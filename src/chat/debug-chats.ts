@@ -130,7 +130,11 @@ export class DebugChats {
         );
       }
     }
-    const base = { ...settings, startedBy: request.user, ...(request.origin !== undefined && { origin: request.origin }) };
+    const base = {
+      ...settings,
+      startedBy: request.user,
+      ...(request.origin !== undefined && { origin: request.origin }),
+    };
     const threadTs =
       request.thread?.threadTs ?? (await this.deps.slack.post(request.channel, sessionRoot(base, 'starting')));
     const session: Session = {
@@ -256,10 +260,11 @@ export class DebugChats {
     await inFlight.track(
       store.coordination.inOrder(queueOf(session), session.threadTs, async () => {
         await store.appendTranscript(session, transcriptOf(prior));
-        if (problem !== undefined) {
-          await slack.post(session.channel, polyaiErrorMessage(problem, 'Its turns so far could not be shown'), session.threadTs);
-        }
-        for (const message of priorTurns(prior, problem === undefined)) await slack.post(session.channel, message, session.threadTs);
+        const messages = [
+          ...(problem === undefined ? [] : [polyaiErrorMessage(problem, 'Its turns so far could not be shown')]),
+          ...priorTurns(prior, problem === undefined),
+        ];
+        for (const message of messages) await slack.post(session.channel, message, session.threadTs);
       }),
     );
     return session;
@@ -314,7 +319,8 @@ export class DebugChats {
         },
         correlationId,
       );
-      await this.deliver({ ...session, turns: turn }, turn, reply, Math.round(performance.now() - started), correlationId, replies);
+      const ms = Math.round(performance.now() - started);
+      await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, replies);
     } catch (error) {
       if (!(error instanceof PolyAIError)) {
         await this.reportSlackFailure(session, turn, error);

@@ -11,7 +11,10 @@ export interface UserOverview {
 }
 
 /** One person's recent debug chats (with links to their threads) and the channel defaults they set. */
-export async function userOverview(deps: { store: StateStore; slack: SlackPoster }, user: string): Promise<UserOverview> {
+export async function userOverview(
+  deps: { store: StateStore; slack: SlackPoster },
+  user: string,
+): Promise<UserOverview> {
   const index = await deps.store.userIndex(user);
   const sessions = await Promise.all(
     index.sessions.slice(0, HOME_SESSIONS).map(async (thread) => {

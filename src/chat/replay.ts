@@ -71,7 +71,16 @@ export class Replays {
     const progress: ReplayProgress = { id, target: request.target, state: 'starting', total: turns.length, done: 0 };
     const progressTs = await slack.post(source.channel, replayProgress(progress), source.threadTs);
     await store.saveReplay({ id, source: request.source, progressTs, startedBy: request.user, state: 'running' });
-    await this.deps.inFlight.track(this.replay(source, transcript, request, progress, progressTs));
+    await this.deps.inFlight.track(
+      this.replay(source, transcript, request, progress, progressTs).catch(async (error: unknown) => {
+        // Slack or the store failed mid-replay: the progress message must not go on saying "running".
+        this.deps.logger.error({ replay: id, err: String(error) }, 'replay failed');
+        await slack
+          .update(source.channel, progressTs, replayProgress({ ...progress, state: 'failed' }))
+          .catch(() => {});
+        await store.saveReplay({ id, source: request.source, progressTs, startedBy: request.user, state: 'failed' });
+      }),
+    );
     return true;
   }
 
@@ -140,7 +149,9 @@ export class Replays {
         state = 'ended';
         break;
       }
-      rows.push(row(turn.turn, turn.user, turn.replies, await this.turn(target, turn.user, i + 1, turns.length, request.user)));
+      rows.push(
+        row(turn.turn, turn.user, turn.replies, await this.turn(target, turn.user, i + 1, turns.length, request.user)),
+      );
       p = { ...p, done: i + 1 };
       if (i + 1 < turns.length) await show(p);
     }
@@ -158,7 +169,13 @@ export class Replays {
   }
 
   /** Sends one user turn into the replay's thread, as a person's reply would be; returns the agent's replies. */
-  private async turn(target: ThreadRef, text: string, n: number, total: number, user: string): Promise<string[] | undefined> {
+  private async turn(
+    target: ThreadRef,
+    text: string,
+    n: number,
+    total: number,
+    user: string,
+  ): Promise<string[] | undefined> {
     const { store, slack, chats } = this.deps;
     const shown = await slack.post(target.channel, replayedTurn(n, total, text), target.threadTs);
     const before = (await store.transcript(target)).length;

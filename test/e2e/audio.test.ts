@@ -130,3 +130,21 @@ describe('audio in a call-review thread', () => {
     expect(byButton.upload.sha256).toBe(await stack.polyai.expectedAudioSha256(id, 'user', true));
   });
 });
+
+describe('shutdown', () => {
+  it('finishes an upload in progress before exiting on SIGTERM', async () => {
+    const { app, driver } = await stack.startInstance();
+    const id = recordedCall(2_000_000);
+    try {
+      stack.slack.latencyMs = 800;
+      await driver.command(`audio ${id}`, { channel_id: freshChannel() });
+      await stack.slack.waitFor('files.getUploadURLExternal', (c) => c.args.filename === `${id}-combined-redacted.wav`);
+      const exit = await app.stop('SIGTERM');
+      expect(exit.code).toBe(0);
+      const { upload } = await uploadNamed(stack, `${id}-combined-redacted.wav`);
+      expect(upload.sha256).toBe(await stack.polyai.expectedAudioSha256(id, 'combined', true));
+    } finally {
+      stack.slack.latencyMs = 0;
+    }
+  });
+});

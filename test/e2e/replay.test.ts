@@ -20,7 +20,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const permalinkOf = (channel: string, ts: string) => `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+const permalinkOf = (channel: string, ts: string) =>
+  `https://example.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
 const message = (call: SlackCall) => (call.args.text === undefined ? '' : String(call.args.text));
 
 /** Presses Replay… on a session's root; resolves with the modal it opened. */
@@ -121,7 +122,8 @@ describe('replays', () => {
     expect(textOf(progress)).toContain('3 user turns');
     const replayRoot = await stack.slack.waitFor(
       'chat.postMessage',
-      (c) => c.args.channel === channel && c.args.thread_ts === undefined && textOf(c).includes('Replays the user turns'),
+      (c) =>
+        c.args.channel === channel && c.args.thread_ts === undefined && textOf(c).includes('Replays the user turns'),
     );
     const replay = await live(stack, channel, String(replayRoot.response.ts));
     expect(textOf(replay.update)).toContain(permalinkOf(channel, source.rootTs));
@@ -192,7 +194,10 @@ describe('replays', () => {
     const final = latestText(channel, String(progress.response.ts));
     expect(final).toContain('Replay stopped by <@U2> after 2 of 5 user turns');
     expect(final).toContain('0 of 3 turns changed');
-    const comparison = await stack.slack.waitFor('chat.postMessage', (c) => message(c).startsWith('Replay comparison'));
+    const comparison = await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.at > since && message(c).startsWith('Replay comparison'),
+    );
     expect(textOf(comparison)).toContain('3 user turns not replayed: stopped by <@U2>');
     await sleep(200);
     const replayedTurns = stack.polyai.requests.filter(replayTurn);

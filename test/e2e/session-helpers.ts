@@ -6,11 +6,19 @@ import { postsIn, textOf } from './chat-helpers.js';
 
 /** Agent replies in a thread: the posts that carry a Details button. */
 export function agentReplies(stack: Stack, channel: string, threadTs: string): SlackCall[] {
-  return postsIn(stack, channel, threadTs).filter((c) => JSON.stringify(c.args.blocks ?? '').includes('"turn_details"'));
+  return postsIn(stack, channel, threadTs).filter((c) =>
+    JSON.stringify(c.args.blocks ?? '').includes('"turn_details"'),
+  );
 }
 
 /** A person's reply in the thread; resolves with the agent's answer to it. */
-export async function say(stack: Stack, channel: string, threadTs: string, text: string, user = 'U1'): Promise<SlackCall> {
+export async function say(
+  stack: Stack,
+  channel: string,
+  threadTs: string,
+  text: string,
+  user = 'U1',
+): Promise<SlackCall> {
   const before = agentReplies(stack, channel, threadTs).length;
   await stack.driver.message({ channel, thread_ts: threadTs, text, user });
   const replies = await stack.slack.waitForCount(
@@ -73,7 +81,9 @@ export async function openDetails(stack: Stack, channel: string, reply: SlackCal
 
 /** Blocks of a recorded view call. */
 export function viewBlocks(call: SlackCall): Array<Record<string, unknown>> {
-  return ((call.args.view as { blocks?: Array<Record<string, unknown>> }).blocks ?? []) as Array<Record<string, unknown>>;
+  return ((call.args.view as { blocks?: Array<Record<string, unknown>> }).blocks ?? []) as Array<
+    Record<string, unknown>
+  >;
 }
 
 /**
@@ -81,7 +91,8 @@ export function viewBlocks(call: SlackCall): Array<Record<string, unknown>> {
  * is live: its root message, conversation ID and greeting.
  */
 export async function startSession(stack: Stack, channel: string, text = '', user = 'U1') {
-  const isRoot = (c: SlackCall) => c.args.channel === channel && c.args.thread_ts === undefined && textOf(c).includes('Debug chat');
+  const isRoot = (c: SlackCall) =>
+    c.args.channel === channel && c.args.thread_ts === undefined && textOf(c).includes('Debug chat');
   const roots = stack.slack.callsTo('chat.postMessage').filter(isRoot).length;
   await stack.driver.command(text, { channel_id: channel, user_id: user });
   const root = (await stack.slack.waitForCount('chat.postMessage', roots + 1, isRoot)).at(-1) as SlackCall;

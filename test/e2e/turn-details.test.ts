@@ -154,7 +154,14 @@ describe('turn details', () => {
     const { rootTs, conversationId } = await startChat(stack, channel);
     stack.polyai.setResponder(() => ({
       status: 200,
-      body: { conversationId, userInput: 'go', response: 'no trace', metadata: null, conversationEnded: false, delayedResponse: false },
+      body: {
+        conversationId,
+        userInput: 'go',
+        response: 'no trace',
+        metadata: null,
+        conversationEnded: false,
+        delayedResponse: false,
+      },
     }));
     const reply = await say(stack, channel, rootTs, 'go');
     const open = await openDetails(stack, channel, reply);

@@ -59,11 +59,12 @@ export function blockProblems(blocks: unknown, maxBlocks: number): Problems {
     switch (block.type) {
       case 'section': {
         const fields = Array.isArray(block.fields) ? block.fields : undefined;
-        if (block.text === undefined && fields === undefined) problems.push(`must provide text or fields [json-pointer:${at}]`);
+        if (block.text === undefined && fields === undefined)
+          problems.push(`must provide text or fields [json-pointer:${at}]`);
         maxLength(problems, `${at}/text/text`, textOf(block.text), 3000);
         if (fields !== undefined) {
           if (fields.length > 10) problems.push(`must provide at most 10 items [json-pointer:${at}/fields]`);
-          fields.forEach((f: unknown, j: number) => maxLength(problems, `${at}/fields/${j}/text`, textOf(f), 2000));
+          for (const [j, f] of fields.entries()) maxLength(problems, `${at}/fields/${j}/text`, textOf(f), 2000);
         }
         element(problems, `${at}/accessory`, block.accessory);
         break;
@@ -74,13 +75,13 @@ export function blockProblems(blocks: unknown, maxBlocks: number): Problems {
       case 'context': {
         const elements = Array.isArray(block.elements) ? block.elements : [];
         if (elements.length > 10) problems.push(`must provide at most 10 items [json-pointer:${at}/elements]`);
-        elements.forEach((e: unknown, j: number) => maxLength(problems, `${at}/elements/${j}/text`, textOf(e), 3000));
+        for (const [j, e] of elements.entries()) maxLength(problems, `${at}/elements/${j}/text`, textOf(e), 3000);
         break;
       }
       case 'actions': {
         const elements = Array.isArray(block.elements) ? block.elements : [];
         if (elements.length > 25) problems.push(`must provide at most 25 items [json-pointer:${at}/elements]`);
-        elements.forEach((e: unknown, j: number) => element(problems, `${at}/elements/${j}`, e));
+        for (const [j, e] of elements.entries()) element(problems, `${at}/elements/${j}`, e);
         break;
       }
       case 'input':

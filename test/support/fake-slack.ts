@@ -6,8 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { TEST_APP_ID, TEST_APP_TOKEN, TEST_BOT_ID, TEST_BOT_TOKEN, TEST_BOT_USER_ID, TEST_TEAM_ID } from './constants.js';
 import { BLOCK_LIMITS, blockProblems, viewProblems } from './block-kit.js';
+import { TEST_APP_ID, TEST_APP_TOKEN, TEST_BOT_ID, TEST_BOT_TOKEN, TEST_BOT_USER_ID, TEST_TEAM_ID } from './constants.js';
 import { closeServer, headerRecord, isRecord, listen, readBody, sendJson } from './http-util.js';
 import { multipartBoundary, readMultipart } from './multipart.js';
 import { compareSlackTs, nextSlackTs } from './slack-ts.js';
@@ -598,7 +598,9 @@ export class FakeSlack {
     const view = args.view;
     if (!isRecord(view)) return { ok: false, error: 'invalid_arguments' };
     const problems = viewProblems(view);
-    if (problems.length > 0) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
+    if (problems.length > 0) {
+      return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
+    }
     if (method === 'views.open' || method === 'views.push') {
       if (typeof args.trigger_id !== 'string' || args.trigger_id === '') {
         return { ok: false, error: 'invalid_arguments' };

@@ -47,7 +47,12 @@ const RICH = {
       duration: 0.42,
       state_changes: { added: { booking_id: 'B-17' }, updated: { attempts: 2 }, removed: { draft: 'x' } },
     },
-    { name: 'move_booking', arguments: { to: 'Friday' }, duration: 1.5, error: { code: 'SLOT_TAKEN', message: 'taken' } },
+    {
+      name: 'move_booking',
+      arguments: { to: 'Friday' },
+      duration: 1.5,
+      error: { code: 'SLOT_TAKEN', message: 'taken' },
+    },
     { name: 'transfer', handoff: { destination: 'front-desk' } },
     { name: 'end_call', hangup: true },
   ],
@@ -142,7 +147,10 @@ describe('turnDetailsView', () => {
         0: { function_name: 12345, args: 'raw argument text', duration: 'fast', error: 'boom' },
         1: 'just_a_name',
         2: null,
-        3: { name: { weird: true }, state_changes: { added: ['flag_a', { key: 'flag_b', value: [1, 2] }], updated: 'oops', removed: null } },
+        3: {
+          name: { weird: true },
+          state_changes: { added: ['flag_a', { key: 'flag_b', value: [1, 2] }], updated: 'oops', removed: null },
+        },
       },
       retrievedTopics: 'Single topic',
       retrievedSources: { a: 'one', b: 'two' },
@@ -199,7 +207,9 @@ describe('turnDetailsView', () => {
     const functionEvents = Array.from({ length: 400 }, (_, i) => ({
       name: `fn_${i}`,
       arguments: { payload: 'y'.repeat(2000) },
-      state_changes: { added: Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`k_${i}_${j}`, 'v'.repeat(300)])) },
+      state_changes: {
+        added: Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`k_${i}_${j}`, 'v'.repeat(300)])),
+      },
     }));
     const view = turnDetailsView(details({ functionEvents }));
     expectValid(view);
@@ -212,7 +222,10 @@ describe('turnDetailsView', () => {
   it('cuts long texts under 3000 characters per section without breaking an escape', () => {
     const view = turnDetailsView(
       details(
-        { functionEvents: [{ name: 'f', arguments: '&'.repeat(5000), error: '<'.repeat(5000) }], currentNode: '>'.repeat(5000) },
+        {
+          functionEvents: [{ name: 'f', arguments: '&'.repeat(5000), error: '<'.repeat(5000) }],
+          currentNode: '>'.repeat(5000),
+        },
         { response: '&'.repeat(10_000), userInput: '<!channel> '.repeat(500) },
       ),
     );
@@ -290,7 +303,9 @@ describe('traceLine', () => {
 
   it('says so when there were no functions or state changes, whatever the metadata shape', () => {
     for (const metadata of [undefined, null, 'x', [], {}] as unknown[]) {
-      expect(traceLine({ metadata } as never, 3)).toBe(':gear: no functions  ·  :card_index: no state changes  ·  :stopwatch: 3 ms');
+      expect(traceLine({ metadata } as never, 3)).toBe(
+        ':gear: no functions  ·  :card_index: no state changes  ·  :stopwatch: 3 ms',
+      );
     }
   });
 });

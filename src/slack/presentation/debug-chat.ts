@@ -125,7 +125,11 @@ export function agentReply(response: string, footer: KnownBlock[] = [], accessor
     return {
       text: chunk,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: chunk }, ...(last && accessory !== undefined && { accessory }) },
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: chunk },
+          ...(last && accessory !== undefined && { accessory }),
+        },
         ...(last ? footer : []),
       ],
     };

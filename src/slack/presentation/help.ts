@@ -10,6 +10,7 @@ export const HELP_TEXT = [
   '• `@polychat [options] [message]` in any thread binds a debug chat to that thread; `@polychat end` ends it.',
   `• \`${USAGE.agent}\` sets this channel's default agent (and whether replies show a trace line).`,
   `• \`${USAGE.resume}\` opens an existing debug chat in a new thread.`,
+  '• Every agent reply has a *Details* button (flow, functions, state changes, retrieval, latency); the first message of a debug chat has *End*, *Restart* and *Replay…* (the same user turns against another environment, variant or language, compared turn by turn).',
   '',
   '*Call review*',
   `• \`${USAGE.list}\` lists recent conversations, each with an Open button.`,

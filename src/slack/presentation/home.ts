@@ -25,7 +25,9 @@ function sessionLine({ session, link }: UserOverview['sessions'][number]): strin
     `${link === undefined ? `*${name}*` : `*<${link}|${name}>*`}${origin}`,
     code(session.clientEnv),
     ...(session.variantId === undefined ? [] : [`variant ${code(session.variantId)}`]),
-    session.polyaiChannel === undefined ? 'default channel' : (CHANNEL_NAMES[session.polyaiChannel] ?? escapeText(session.polyaiChannel)),
+    session.polyaiChannel === undefined
+      ? 'default channel'
+      : (CHANNEL_NAMES[session.polyaiChannel] ?? escapeText(session.polyaiChannel)),
     `in <#${session.channel}>`,
     `started ${started(session.startedAt)}`,
     stateOf(session),
@@ -65,7 +67,6 @@ export function homeView(overview: UserOverview): HomeView {
         ),
     { type: 'divider' },
     section(HELP_TEXT),
-    note('Every agent reply has a *Details* button; the first message of a debug chat has *End*, *Restart* and *Replay…*.'),
   ];
   return { type: 'home', blocks };
 }

@@ -143,7 +143,10 @@ export function readReplayThread(privateMetadata: string): ThreadRef | undefined
   }
 }
 
-type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+type StateValues = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+>;
 
 /** The Replay modal's fields, checked as the same options typed in a command are; errors are keyed by block. */
 export function readReplayForm(
@@ -196,7 +199,7 @@ function progressLine(p: ReplayProgress): string {
     case 'interrupted':
       return `:warning: The replay was interrupted (the app was restarting) after ${p.done} of ${p.total} user turns${result}.`;
     case 'failed':
-      return `:warning: The replay of ${what} could not start; see ${where}.`;
+      return `:warning: The replay of ${what} could not go on${p.link === undefined ? '' : `; see <${p.link}|its thread>`}.`;
   }
 }
 
@@ -234,7 +237,7 @@ export function replayedTurn(n: number, total: number, text: string): SlackMessa
 }
 
 function quoted(replies: string[] | undefined, limit: number): string {
-  if (replies === undefined) return '> _(no answer on the replay)_';
+  if (replies === undefined || replies.length === 0) return '> _(no answer)_';
   const text = replies.join('\n').trim();
   if (text === '') return '> _(no text)_';
   return truncate(escapeText(text), limit)
@@ -257,7 +260,12 @@ function rowBlock(row: ReplayRow): KnownBlock {
  * every compared turn (both texts for changed ones), in as many messages as Slack needs.
  */
 export function replayComparison(
-  p: Pick<ReplayProgress, 'state' | 'total' | 'done' | 'stoppedBy'> & { rows: ReplayRow[]; source?: string; before: ReplayTarget; after: ReplayTarget },
+  p: Pick<ReplayProgress, 'state' | 'total' | 'done' | 'stoppedBy'> & {
+    rows: ReplayRow[];
+    source?: string;
+    before: ReplayTarget;
+    after: ReplayTarget;
+  },
 ): SlackMessage[] {
   const summary = changedSummary(p.rows);
   const source = p.source === undefined ? 'the original thread' : `<${p.source}|the original thread>`;

@@ -20,7 +20,11 @@ function said(who: string, value: unknown): string | undefined {
 export function priorTurns(turns: ConversationTurn[], known = true): SlackMessage[] {
   if (turns.length === 0) {
     return known
-      ? [{ text: ':information_source: PolyAI has no turns of this conversation to show yet. Reply here to continue it.' }]
+      ? [
+          {
+            text: ':information_source: PolyAI has no turns of this conversation to show yet. Reply here to continue it.',
+          },
+        ]
       : [];
   }
   const shown = turns.slice(-PRIOR_TURNS_SHOWN);

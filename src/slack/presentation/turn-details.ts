@@ -81,7 +81,11 @@ class Sheet {
   add(...blocks: KnownBlock[]): void {
     const size = blocks.reduce((n, block) => n + JSON.stringify(block).length, 0);
     // One block stays free for the note that says something was left out.
-    if (this.omitted > 0 || this.blocks.length + blocks.length > this.maxBlocks - 1 || this.chars + size > this.maxChars) {
+    if (
+      this.omitted > 0 ||
+      this.blocks.length + blocks.length > this.maxBlocks - 1 ||
+      this.chars + size > this.maxChars
+    ) {
       this.omitted += blocks.length;
       return;
     }
@@ -120,7 +124,10 @@ function flowFields(trace: TurnTrace): KnownBlock | undefined {
     ['Current node', trace.currentNode],
   ]
     .filter((field): field is [string, string] => field[1] !== undefined)
-    .map(([name, value]) => ({ type: 'mrkdwn' as const, text: truncate(`*${name}*\n${inline(value)}`, FIELD_TEXT_LIMIT) }));
+    .map(([name, value]) => ({
+      type: 'mrkdwn' as const,
+      text: truncate(`*${name}*\n${inline(value)}`, FIELD_TEXT_LIMIT),
+    }));
   return fields.length === 0 ? undefined : { type: 'section', fields };
 }
 
@@ -141,7 +148,9 @@ function functionSection(call: FunctionCall, index: number): KnownBlock {
   const changed = call.stateChanges.added.length + call.stateChanges.updated.length + call.stateChanges.removed.length;
   const facts = [
     `*${index + 1}.* ${inline(call.name ?? '(unnamed)', 150)}`,
-    present(call.duration) ? `:stopwatch: ${escapeText(label(call.duration) ?? stringify(call.duration)).slice(0, 50)}` : '',
+    present(call.duration)
+      ? `:stopwatch: ${escapeText(label(call.duration) ?? stringify(call.duration)).slice(0, 50)}`
+      : '',
     present(call.error) ? ':warning: *error*' : '',
     present(call.handoff) ? ':telephone_receiver: handoff' : '',
     present(call.hangup) ? ':end: hang-up' : '',
@@ -168,7 +177,9 @@ const CHANGE_KINDS = [
 function changeLines(changes: StateChanges, by: string | undefined): string[] {
   const source = by === undefined ? '' : ` _by ${inline(by, 80)}_`;
   return CHANGE_KINDS.flatMap(([kind, verb]) =>
-    changes[kind].map(([key, value]) => `${verb} ${inline(key, 100)}${value === undefined ? '' : ` = ${inline(value, 400)}`}${source}`),
+    changes[kind].map(
+      ([key, value]) => `${verb} ${inline(key, 100)}${value === undefined ? '' : ` = ${inline(value, 400)}`}${source}`,
+    ),
   );
 }
 
@@ -235,7 +246,9 @@ function traceBlocks(sheet: Sheet, trace: TurnTrace): boolean {
   const retrieval = [
     listLine('Retrieved topics', trace.retrievedTopics),
     listLine('Retrieved sources', trace.retrievedSources),
-    present(trace.citedTopic) ? `*Cited topic:* ${inline(label(trace.citedTopic) ?? trace.citedTopic, 300)}` : undefined,
+    present(trace.citedTopic)
+      ? `*Cited topic:* ${inline(label(trace.citedTopic) ?? trace.citedTopic, 300)}`
+      : undefined,
     present(trace.handoffDestination)
       ? `*Handoff destination:* ${inline(label(trace.handoffDestination) ?? trace.handoffDestination, 300)}`
       : undefined,

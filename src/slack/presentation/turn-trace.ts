@@ -25,13 +25,19 @@ export function traceLine(reply: Pick<DebugChatResponse, 'metadata'>, ms: number
     return `${code(truncate(call.name ?? 'unnamed', 80))}${flags}`;
   });
   const keys = changedStateKeys(trace).map((key) => code(truncate(key, 80)));
-  return [`:gear: ${some(functions, 'no functions')}`, `:card_index: ${some(keys, 'no state changes')}`, `:stopwatch: ${ms} ms`].join(
-    '  ·  ',
-  );
+  return [
+    `:gear: ${some(functions, 'no functions')}`,
+    `:card_index: ${some(keys, 'no state changes')}`,
+    `:stopwatch: ${ms} ms`,
+  ].join('  ·  ');
 }
 
 /** Blocks under a reply: the trace line when the session shows details. */
-export function turnFooter(session: Pick<SessionSettings, 'details'>, reply: Pick<DebugChatResponse, 'metadata'>, ms: number): KnownBlock[] {
+export function turnFooter(
+  session: Pick<SessionSettings, 'details'>,
+  reply: Pick<DebugChatResponse, 'metadata'>,
+  ms: number,
+): KnownBlock[] {
   if (!session.details) return [];
   return [{ type: 'context', elements: [{ type: 'mrkdwn', text: traceLine(reply, ms) }] }];
 }

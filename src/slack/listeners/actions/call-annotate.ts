@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../../services.js';
-import { annotationFormFor } from '../../call-modals.js';
+import { annotationFormFor } from '../../call-modal-flow.js';
 import { annotationModal } from '../../presentation/call-modals.js';
 import { readCallButton } from '../../presentation/call-review.js';
 

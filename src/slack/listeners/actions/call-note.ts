@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../../services.js';
-import { fillNoteModal } from '../../call-modals.js';
+import { fillNoteModal } from '../../call-modal-flow.js';
 import { loadingModal } from '../../presentation/call-modals.js';
 import { readCallButton } from '../../presentation/call-review.js';
 

@@ -14,6 +14,11 @@ export function replayStopAction(services: Services) {
     const channel = body.channel?.id;
     if (channel === undefined) return;
     const threadTs = body.message?.thread_ts ?? body.message?.ts;
-    await services.slack.ephemeral(channel, body.user.id, outcome === 'stopping' ? REPLAY_STOPPING : REPLAY_OVER, threadTs);
+    await services.slack.ephemeral(
+      channel,
+      body.user.id,
+      outcome === 'stopping' ? REPLAY_STOPPING : REPLAY_OVER,
+      threadTs,
+    );
   };
 }

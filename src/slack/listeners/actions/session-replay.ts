@@ -12,7 +12,12 @@ export function sessionReplayAction(services: Services) {
     const thread = { channel, threadTs };
     const plan = await services.replays.plan(thread);
     if (plan === undefined) {
-      await services.slack.ephemeral(channel, body.user.id, { text: 'This thread has no debug chat to replay.' }, threadTs);
+      await services.slack.ephemeral(
+        channel,
+        body.user.id,
+        { text: 'This thread has no debug chat to replay.' },
+        threadTs,
+      );
       return;
     }
     await client.views.open({ trigger_id: body.trigger_id, view: replayModal(plan.session, thread, plan.userTurns) });

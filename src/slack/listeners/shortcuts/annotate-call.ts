@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../../services.js';
-import { annotationFormFor } from '../../call-modals.js';
+import { annotationFormFor } from '../../call-modal-flow.js';
 import { CHANNEL_NOT_ALLOWED, channelAllowed } from '../../guards.js';
 import { annotationModal, doneModal, loadingModal } from '../../presentation/call-modals.js';
 

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../../services.js';
-import { fillNoteModal } from '../../call-modals.js';
+import { fillNoteModal } from '../../call-modal-flow.js';
 import { CHANNEL_NOT_ALLOWED, channelAllowed } from '../../guards.js';
 import { doneModal, loadingModal } from '../../presentation/call-modals.js';
 

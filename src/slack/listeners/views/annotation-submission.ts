@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { PolyAIError } from '../../../polyai/errors.js';
 import type { Services } from '../../../services.js';
-import { showAgain } from '../../call-modals.js';
+import { showAgain } from '../../call-modal-flow.js';
 import {
   annotationDraft,
   annotationModal,

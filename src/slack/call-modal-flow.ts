@@ -1,3 +1,4 @@
+/** The Slack side of the call-review modals: what they are opened with, and updating them once open. */
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { CallTarget } from '../calls/call-reviews.js';
