@@ -72,12 +72,6 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('two instances on one Redis', (
     }
     const order = stack.polyai.turns(conversationId).map((r) => (r.body as { message: string }).message);
     expect(order).toEqual(words);
-    if (stack.polyai.maxConcurrency('respondDebugChat', conversationId) !== 1) {
-      console.log(JSON.stringify(stack.polyai.turns(conversationId).map((r) => [r.body, r.at, r.finishedAt, r.status])));
-      console.log(a.app.output());
-      console.log('-----B');
-      console.log(b.app.output());
-    }
     expect(stack.polyai.maxConcurrency('respondDebugChat', conversationId)).toBe(1);
     expect(answers(channel, rootTs)).toEqual(words);
   });

@@ -1,12 +1,26 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisCoordination } from '../../src/store/redis-coordination.js';
+import { RedisCoordination, SETTLE_MS, settleWait } from '../../src/store/redis-coordination.js';
 import { getFreePort } from '../support/app-process.js';
 import { REDIS_SKIP_REASON, type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { sleep, waitUntil } from '../support/wait.js';
 
 const logger = pino({ level: 'silent' });
 const LEASE_MS = 400;
+
+/** The Slack ts of a message written `agoMs` ago. */
+const tsAgo = (agoMs: number) => ((Date.now() - agoMs) / 1000).toFixed(6);
+
+describe('settleWait', () => {
+  it('waits out what is left of the settle window after the message was written, never more', () => {
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    expect(settleWait(((now - 10) / 1000).toFixed(6), now)).toBe(SETTLE_MS - 10);
+    expect(settleWait(((now - 5000) / 1000).toFixed(6), now)).toBe(0);
+    // A Slack clock ahead of ours delays a turn by the window at most.
+    expect(settleWait(((now + 60_000) / 1000).toFixed(6), now)).toBe(SETTLE_MS);
+    expect(settleWait('not-a-ts', now)).toBe(0);
+  });
+});
 
 describe.skipIf(REDIS_SKIP_REASON !== undefined)('RedisCoordination on a real redis-server', () => {
   let redis: RedisServer;
@@ -84,16 +98,52 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('RedisCoordination on a real re
     await expect(b.inOrder(q, '2', async () => 'next')).resolves.toBe('next');
   });
 
-  it('skips a turn whose instance stopped renewing its lease (crashed), once the lease expires', async () => {
+  it('starts the earlier of two turns written at once first, though it reaches its instance later', async () => {
+    const q = queue();
+    const log: string[] = [];
+    const earlier = tsAgo(2);
+    const later = tsAgo(1);
+    const second = b.inOrder(q, later, async () => log.push('later'));
+    await sleep(SETTLE_MS / 3);
+    await a.inOrder(q, earlier, async () => log.push('earlier'));
+    await second;
+    expect(log).toEqual(['earlier', 'later']);
+  });
+
+  it('keeps the thread for a running turn when an earlier one arrives late', async () => {
+    const q = queue();
+    let running = 0;
+    let maxRunning = 0;
+    const task = async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await sleep(50);
+      running--;
+    };
+    const late = b.inOrder(q, '1700000000.000200', task);
+    await sleep(10);
+    await a.inOrder(q, '1700000000.000100', task);
+    await late;
+    expect(maxRunning).toBe(1);
+  });
+
+  it.each([
+    ['waiting', false],
+    ['running', true],
+  ])('skips a %s turn whose instance stopped renewing its lease (crashed), once the lease expires', async (_what, holding) => {
     const q = queue();
     // What a crashed instance leaves behind: its entry at the head, with a lease nobody renews.
     const key = `test:turns:{${q}}`;
-    await a.client.set(`${key}|000000000001.000000:dead:1`, '1', { expiration: { type: 'PX', value: LEASE_MS } });
-    await a.client.zAdd(key, { score: 0, value: '000000000001.000000:dead:1' });
+    const dead = '000000000001.000000:dead:1';
+    const lease = { expiration: { type: 'PX', value: LEASE_MS } } as const;
+    await a.client.set(`${key}|${dead}`, '1', lease);
+    await a.client.zAdd(key, { score: 0, value: dead });
+    if (holding) await a.client.set(`${key}:holder`, dead, lease);
     const started = performance.now();
     const waited = await b.inOrder(q, '1700000000.000100', async () => performance.now() - started);
     expect(waited).toBeGreaterThanOrEqual(LEASE_MS - 50);
     expect(await a.client.zCard(key)).toBe(0);
+    expect(await a.client.exists(`${key}:holder`)).toBe(0);
   });
 
   it('keeps a running turn at the head while its lease is renewed, however long it takes', async () => {
