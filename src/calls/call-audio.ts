@@ -1,10 +1,7 @@
-import type { Config } from '../config.js';
-import type { InFlight } from '../lifecycle/in-flight.js';
-import type { Logger } from '../logger.js';
-import type { PolyAI } from '../polyai/client.js';
+import type { CoreDeps } from '../core-deps.js';
 import { PolyAIError } from '../polyai/errors.js';
 import type { AudioDirection } from '../polyai/types.js';
-import type { SlackMessage, SlackPoster } from '../slack/poster.js';
+import type { SlackMessage } from '../slack/poster.js';
 import {
   audioComment,
   audioFailed,
@@ -14,17 +11,7 @@ import {
 } from '../slack/presentation/call-review.js';
 import { errorReference, polyaiErrorMessage } from '../slack/presentation/polyai-errors.js';
 import { INVITE_HINT, needsInvite, slackErrorCode } from '../slack/slack-errors.js';
-import type { StateStore } from '../store/state-store.js';
 import { EmptyRecordingError, type RelayResult, relayAudio, UploadError } from './audio-relay.js';
-
-export interface CallAudioDeps {
-  config: Config;
-  logger: Logger;
-  polyai: PolyAI;
-  store: StateStore;
-  slack: SlackPoster;
-  inFlight: InFlight;
-}
 
 export interface AudioRequest {
   channel: string;
@@ -41,7 +28,7 @@ export interface AudioRequest {
 
 /** Recordings of calls, relayed from PolyAI into Slack uploads (spec §4). */
 export class CallAudio {
-  constructor(private readonly deps: CallAudioDeps) {}
+  constructor(private readonly deps: CoreDeps) {}
 
   /** Everyone gets redacted audio; only `POLYCHAT_UNREDACTED_AUDIO_USERS` may ask for the rest. */
   mayFetch(user: string, redacted: boolean): boolean {

@@ -1,11 +1,8 @@
 import { UsageError } from '../commands/parse.js';
-import type { Config } from '../config.js';
-import type { InFlight } from '../lifecycle/in-flight.js';
-import type { Logger } from '../logger.js';
-import type { PolyAI } from '../polyai/client.js';
+import type { CoreDeps } from '../core-deps.js';
 import { PolyAIError } from '../polyai/errors.js';
 import type { AnnotationItem, AnnotationRole, ListConversationsResponse } from '../polyai/types.js';
-import type { SlackMessage, SlackPoster } from '../slack/poster.js';
+import type { SlackMessage } from '../slack/poster.js';
 import {
   annotationConfirmation,
   callRoot,
@@ -19,17 +16,7 @@ import { polyaiErrorMessage } from '../slack/presentation/polyai-errors.js';
 import { code } from '../slack/presentation/text.js';
 import { INVITE_HINT, needsInvite, slackErrorCode } from '../slack/slack-errors.js';
 import type { CallThread, ThreadRef } from '../store/records.js';
-import type { StateStore } from '../store/state-store.js';
 import { findConversationRef } from './find-conversation.js';
-
-export interface CallReviewDeps {
-  config: Config;
-  logger: Logger;
-  polyai: PolyAI;
-  store: StateStore;
-  slack: SlackPoster;
-  inFlight: InFlight;
-}
 
 /** A Slack message a shortcut was used on. */
 export interface ShortcutMessage {
@@ -64,7 +51,7 @@ const NO_AGENT =
 
 /** Reviewing real calls in Slack threads: transcripts, listings, notes and annotations (spec §2, §4). */
 export class CallReviews {
-  constructor(private readonly deps: CallReviewDeps) {}
+  constructor(private readonly deps: CoreDeps) {}
 
   /** The agent a command means: named on it, else the channel's default, else the app's. */
   async agentFor(channel: string, named?: string): Promise<string | undefined> {

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
-import { type StartOptions, UsageError, USAGE } from '../commands/parse.js';
-import { CLIENT_ENVS, type ClientEnv, type Config } from '../config.js';
-import type { InFlight } from '../lifecycle/in-flight.js';
-import type { Logger } from '../logger.js';
-import type { PolyAI } from '../polyai/client.js';
+import { type StartOptions, USAGE, UsageError } from '../commands/parse.js';
+import { CLIENT_ENVS, type ClientEnv } from '../config.js';
+import type { CoreDeps } from '../core-deps.js';
 import { PolyAIError } from '../polyai/errors.js';
 import { boundJson } from '../polyai/metadata.js';
 import type { ConversationTurn, DebugChatResponse } from '../polyai/types.js';
-import type { SlackPoster } from '../slack/poster.js';
-import { slackErrorCode } from '../slack/slack-errors.js';
 import {
   agentReply,
   conversationEndedNotice,
@@ -22,22 +18,13 @@ import { priorTurns } from '../slack/presentation/resume.js';
 import { code as codeSpan, escapeText } from '../slack/presentation/text.js';
 import { detailsButton, replyName } from '../slack/presentation/turn-details.js';
 import { turnFooter } from '../slack/presentation/turn-trace.js';
+import { slackErrorCode } from '../slack/slack-errors.js';
 import type { Session, SessionOrigin, SessionSettings, ThreadRef, TranscriptTurn } from '../store/records.js';
-import type { StateStore } from '../store/state-store.js';
 
 /** How many times a `delayedResponse` is collected, and the pause before each collection. */
 export const DELAYED_RESPONSE_LIMIT = 5;
 export const DELAYED_RESPONSE_PAUSE_MS = 1000;
 const PROGRESS_REACTION = 'hourglass_flowing_sand';
-
-export interface DebugChatDeps {
-  config: Config;
-  logger: Logger;
-  polyai: PolyAI;
-  store: StateStore;
-  slack: SlackPoster;
-  inFlight: InFlight;
-}
 
 export interface StartRequest {
   channel: string;
@@ -91,7 +78,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Debug chats in Slack threads: starting them, relaying turns in order, ending them (spec §2, §3). */
 export class DebugChats {
-  constructor(private readonly deps: DebugChatDeps) {}
+  constructor(private readonly deps: CoreDeps) {}
 
   /** The settings a start would use: typed options, then the channel's defaults, then the app's. */
   async resolveSettings(channel: string, options: StartOptions): Promise<SessionSettings> {
@@ -150,7 +137,9 @@ export class DebugChats {
     await this.deps.store.rememberUserSession(request.user, session);
     const position = request.thread?.requestTs ?? threadTs;
     await this.deps.inFlight.track(
-      this.deps.store.coordination.inOrder(queueOf(session), position, () => this.create(session, request.thread !== undefined)),
+      this.deps.store.coordination.inOrder(queueOf(session), position, () =>
+        this.create(session, request.thread !== undefined),
+      ),
     );
     if (request.message !== undefined) {
       const shown = await this.deps.slack.post(
@@ -182,7 +171,10 @@ export class DebugChats {
       );
     } catch (error) {
       if (!(error instanceof PolyAIError)) throw error;
-      logger.warn({ turn: { ...logThread(session), correlationId, outcome: 'start_failed', code: error.code } }, 'turn');
+      logger.warn(
+        { turn: { ...logThread(session), correlationId, outcome: 'start_failed', code: error.code } },
+        'turn',
+      );
       await store.saveSession({ ...session, ended: { at: new Date().toISOString(), reason: 'upstream' } });
       if (!bound) await slack.update(session.channel, session.threadTs, sessionRoot(session, 'failed'));
       await slack.post(session.channel, polyaiErrorMessage(error, 'The debug chat could not start'), session.threadTs);
@@ -327,11 +319,25 @@ export class DebugChats {
         return;
       }
       logger.warn(
-        { turn: { ...logThread(session), turn, correlationId: error.correlationId, outcome: error.kind, status: error.status, code: error.code } },
+        {
+          turn: {
+            ...logThread(session),
+            turn,
+            correlationId: error.correlationId,
+            outcome: error.kind,
+            status: error.status,
+            code: error.code,
+          },
+        },
         'turn',
       );
       if (error.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'upstream' });
-      else await slack.post(session.channel, polyaiErrorMessage(error, 'This turn did not get an answer'), session.threadTs);
+      else
+        await slack.post(
+          session.channel,
+          polyaiErrorMessage(error, 'This turn did not get an answer'),
+          session.threadTs,
+        );
     } finally {
       // Failed turns too: a replay sends every turn the user wrote.
       await store.appendTranscript(session, [{ user: message.text, replies }]);
@@ -348,7 +354,11 @@ export class DebugChats {
     const code = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
     this.deps.logger.error({ turn: { ...logThread(session), turn, outcome: 'slack_error', slackError: code } }, 'turn');
     await this.deps.slack
-      .post(session.channel, { text: `:warning: Slack did not accept the agent's answer to this turn (${codeSpan(code)}).` }, session.threadTs)
+      .post(
+        session.channel,
+        { text: `:warning: Slack did not accept the agent's answer to this turn (${codeSpan(code)}).` },
+        session.threadTs,
+      )
       .catch(() => {});
   }
 
@@ -370,12 +380,29 @@ export class DebugChats {
     for (let collected = 0; ; collected++) {
       await this.postReply(session, turn, collected, reply, ms);
       replies.push(reply.response);
-      logger.info({ turn: { ...logThread(session), turn, correlationId, upstreamMs: ms, outcome: 'answered', delayed: reply.delayedResponse } }, 'turn');
+      logger.info(
+        {
+          turn: {
+            ...logThread(session),
+            turn,
+            correlationId,
+            upstreamMs: ms,
+            outcome: 'answered',
+            delayed: reply.delayedResponse,
+          },
+        },
+        'turn',
+      );
       if (reply.conversationEnded || !reply.delayedResponse || collected >= DELAYED_RESPONSE_LIMIT) break;
       await sleep(DELAYED_RESPONSE_PAUSE_MS);
       const started = performance.now();
       correlationId = randomUUID();
-      reply = await polyai.respond(session.agentId, session.conversationId, { clientEnv: session.clientEnv, message: '' }, correlationId);
+      reply = await polyai.respond(
+        session.agentId,
+        session.conversationId,
+        { clientEnv: session.clientEnv, message: '' },
+        correlationId,
+      );
       ms = Math.round(performance.now() - started);
     }
     if (reply.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' });
@@ -419,7 +446,11 @@ export class DebugChats {
     const closed: Session = { ...session, ended };
     await store.saveSession(closed);
     const notice =
-      ended.reason === 'user' && ended.by !== undefined ? { user: ended.by } : ended.reason === 'agent' ? 'agent' : 'upstream';
+      ended.reason === 'user' && ended.by !== undefined
+        ? { user: ended.by }
+        : ended.reason === 'agent'
+          ? 'agent'
+          : 'upstream';
     await slack.post(session.channel, conversationEndedNotice(notice), session.threadTs);
     await slack.update(session.channel, session.threadTs, sessionRoot(closed, 'ended')).catch((error: unknown) => {
       // A bound thread's root is someone else's message; only our own roots can be updated.
@@ -444,5 +475,10 @@ export class DebugChats {
 }
 
 function logThread(session: Session) {
-  return { channel: session.channel, thread: session.threadTs, conversation: session.conversationId, agent: session.agentId };
+  return {
+    channel: session.channel,
+    thread: session.threadTs,
+    conversation: session.conversationId,
+    agent: session.agentId,
+  };
 }

@@ -1,12 +1,31 @@
 /** The Slack side of the call-review modals: what they are opened with, and updating them once open. */
+import type {
+  AllMiddlewareArgs,
+  MessageShortcut,
+  SlackShortcutMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { CallTarget } from '../calls/call-reviews.js';
 import { PolyAIError } from '../polyai/errors.js';
 import type { Services } from '../services.js';
+import { CHANNEL_NOT_ALLOWED, channelAllowed } from './guards.js';
 import type { SlackMessage } from './poster.js';
-import { type AnnotationForm, type ModalContext, type NoteForm, noteModal } from './presentation/call-modals.js';
-import { polyaiErrorText } from './presentation/polyai-errors.js';
+import {
+  type AnnotationForm,
+  doneModal,
+  type FormResult,
+  loadingModal,
+  type ModalContext,
+  type NoteForm,
+  noteModal,
+  readModalMetadata,
+  type StateValues,
+  savingModal,
+} from './presentation/call-modals.js';
+import { polyaiErrorMessage, polyaiErrorText } from './presentation/polyai-errors.js';
 import { slackErrorCode } from './slack-errors.js';
 
 /** What a modal opened on a call carries: where to confirm, the agent, and the conversation when known. */
@@ -67,4 +86,85 @@ export async function showAgain(
     if (fallback !== undefined)
       await services.slack.ephemeral(fallback.channel, fallback.user, fallback.message, fallback.threadTs);
   }
+}
+
+/**
+ * A message shortcut on a call: the modal opens at once with the trigger_id (which expires in
+ * 3 s) and shows "loading"; `fill` then replaces it with the form for the call the message is on.
+ */
+export function callShortcut(
+  services: Services,
+  title: string,
+  fill: (client: WebClient, viewId: string, target: CallTarget) => Promise<void>,
+) {
+  return async ({
+    ack,
+    shortcut,
+    client,
+  }: AllMiddlewareArgs & SlackShortcutMiddlewareArgs<MessageShortcut>): Promise<void> => {
+    await ack();
+    const channel = shortcut.channel.id;
+    if (!channelAllowed(services.config, channel)) {
+      await client.views.open({ trigger_id: shortcut.trigger_id, view: doneModal(title, CHANNEL_NOT_ALLOWED.text) });
+      return;
+    }
+    const opened = await client.views.open({ trigger_id: shortcut.trigger_id, view: loadingModal(title) });
+    await fill(client, opened.view?.id ?? '', await services.calls.locate(channel, shortcut.message));
+  };
+}
+
+/** How one call modal is read, saved and shown again after a PolyAI error. */
+export interface CallModalSubmission<T> {
+  title: string;
+  /** Shown when the modal's context is unreadable (an old or foreign form). */
+  expired: string;
+  read: (values: StateValues, context: ModalContext) => FormResult<T>;
+  /** Sends the form upstream; resolves with the confirmation for the modal. */
+  save: (value: T, context: ModalContext, user: string) => Promise<string>;
+  /** The form again, as filled in, with the error above it. */
+  retry: (value: T, context: ModalContext, values: StateValues, error: string) => ModalView;
+  doing: string;
+}
+
+/**
+ * A call modal submitted: bad fields are answered in the modal; otherwise it shows progress while
+ * PolyAI is asked, then the confirmation, or the form again with PolyAI's error (never swallowed).
+ */
+export function callModalSubmission<T>(services: Services, spec: CallModalSubmission<T>) {
+  return async ({
+    ack,
+    body,
+    view,
+    client,
+  }: AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>): Promise<void> => {
+    const context = readModalMetadata(view.private_metadata);
+    if (context === undefined) {
+      await ack({ response_action: 'update', view: doneModal(spec.title, spec.expired) });
+      return;
+    }
+    const form = spec.read(view.state.values, context);
+    if (!form.ok) {
+      await ack({ response_action: 'errors', errors: form.errors });
+      return;
+    }
+    await ack({ response_action: 'update', view: savingModal(spec.title) });
+    try {
+      const done = await spec.save(form.value, context, body.user.id);
+      await showAgain(services, client, view.id, doneModal(spec.title, done));
+    } catch (error) {
+      if (!(error instanceof PolyAIError)) throw error;
+      await showAgain(
+        services,
+        client,
+        view.id,
+        spec.retry(form.value, context, view.state.values, polyaiErrorText(error, spec.doing)),
+        {
+          channel: context.channel,
+          user: body.user.id,
+          threadTs: context.threadTs,
+          message: polyaiErrorMessage(error, spec.doing),
+        },
+      );
+    }
+  };
 }

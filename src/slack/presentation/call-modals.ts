@@ -208,7 +208,7 @@ export function annotationModal(form: AnnotationForm): ModalView {
   };
 }
 
-type StateValues = Record<
+export type StateValues = Record<
   string,
   Record<string, { value?: string | null; selected_option?: { value: string } | null }>
 >;
