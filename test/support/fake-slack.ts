@@ -7,7 +7,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BLOCK_LIMITS, blockProblems, viewProblems } from './block-kit.js';
-import { TEST_APP_ID, TEST_APP_TOKEN, TEST_BOT_ID, TEST_BOT_TOKEN, TEST_BOT_USER_ID, TEST_TEAM_ID } from './constants.js';
+import {
+  TEST_APP_ID,
+  TEST_APP_TOKEN,
+  TEST_BOT_ID,
+  TEST_BOT_TOKEN,
+  TEST_BOT_USER_ID,
+  TEST_TEAM_ID,
+} from './constants.js';
 import { closeServer, headerRecord, isRecord, listen, readBody, sendJson } from './http-util.js';
 import { multipartBoundary, readMultipart } from './multipart.js';
 import { compareSlackTs, nextSlackTs } from './slack-ts.js';
@@ -356,8 +363,7 @@ export class FakeSlack {
     else if (method.startsWith('apps.connections.') ? token !== TEST_APP_TOKEN : token !== this.botToken) {
       // Socket Mode opens its connection with the app-level token; every other method takes the bot token.
       response = { ok: false, error: 'invalid_auth' };
-    }
-    else if (fault?.kind === 'ratelimit') {
+    } else if (fault?.kind === 'ratelimit') {
       status = 429;
       extraHeaders = { 'Retry-After': String(fault.retryAfterSeconds ?? 1) };
       response = { ok: false, error: 'ratelimited' };

@@ -101,7 +101,11 @@ describe('error mapping', () => {
   });
 
   it('falls back to the status and the sent correlation ID when the body is not an envelope', () => {
-    const error = errorFromResponse(new Response('oops', { status: 502, statusText: 'Bad Gateway' }), undefined, 'sent-id');
+    const error = errorFromResponse(
+      new Response('oops', { status: 502, statusText: 'Bad Gateway' }),
+      undefined,
+      'sent-id',
+    );
     expect(error).toMatchObject({ status: 502, code: undefined, correlationId: 'sent-id', message: '502 Bad Gateway' });
   });
 

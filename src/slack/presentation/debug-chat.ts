@@ -60,7 +60,9 @@ function settingsFields(settings: SessionSettings, conversationId: string | unde
     `*Variant:* ${settings.variantId === undefined ? 'default' : code(settings.variantId)}`,
     `*Language:* ${settings.lang ?? 'default'}`,
     ...(settings.polyaiChannel === undefined ? [] : [`*Channel:* ${settings.polyaiChannel}`]),
-    ...(attributes.length === 0 ? [] : [`*Attributes:* ${attributes.map(([k, v]) => `${code(k)}=${code(v)}`).join(' ')}`]),
+    ...(attributes.length === 0
+      ? []
+      : [`*Attributes:* ${attributes.map(([k, v]) => `${code(k)}=${code(v)}`).join(' ')}`]),
     `*Conversation:* ${conversationId === undefined ? '_starting…_' : code(conversationId)}`,
   ].join('\n');
 }
@@ -74,7 +76,8 @@ function stateLine(session: Pick<Session, 'ended'>, state: SessionState): string
     case 'ended': {
       const ended = session.ended;
       if (ended?.reason === 'user' && ended.by !== undefined) return `:checkered_flag: Ended by <@${ended.by}>.`;
-      if (ended?.reason === 'upstream') return ':checkered_flag: Ended: PolyAI no longer accepts turns for this conversation.';
+      if (ended?.reason === 'upstream')
+        return ':checkered_flag: Ended: PolyAI no longer accepts turns for this conversation.';
       return ':checkered_flag: The agent ended the conversation.';
     }
     case 'active':

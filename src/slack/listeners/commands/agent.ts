@@ -25,7 +25,9 @@ export async function agentCommand(
       : fallback !== undefined
         ? `${code(fallback)} (the app default)`
         : '_none_ (set one with `/polychat agent ID`)';
-  const lead = changed ? `:white_check_mark: <@${context.user}> set this channel's defaults.` : "This channel's defaults:";
+  const lead = changed
+    ? `:white_check_mark: <@${context.user}> set this channel's defaults.`
+    : "This channel's defaults:";
   await context.reply({
     text: `${lead}\n*Agent:* ${agent}\n*Turn details:* ${defaults.details === true ? 'on' : 'off'}`,
   });

@@ -26,7 +26,9 @@ export const commandHandlers: CommandHandlers = {
   start: startCommand,
   agent: agentCommand,
   end: async (_services, context) =>
-    context.reply({ text: 'To end a debug chat, write `@polychat end` in its thread, or press End on its first message.' }),
+    context.reply({
+      text: 'To end a debug chat, write `@polychat end` in its thread, or press End on its first message.',
+    }),
   list: listCommand,
   call: callCommand,
   audio: audioCommand,

@@ -12,7 +12,11 @@ import { INVITE_HINT, needsInvite } from '../../slack-errors.js';
  * a thread under it); `@polychat end` ends the thread's session; `@polychat help` shows usage.
  */
 export function appMentionEvent(services: Services) {
-  return async ({ event, body, context }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention'>): Promise<void> => {
+  return async ({
+    event,
+    body,
+    context,
+  }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention'>): Promise<void> => {
     const user = event.user;
     if (user === undefined || event.bot_id !== undefined) return;
     if (!(await services.store.claimEvent(body.event_id))) return;
@@ -45,7 +49,9 @@ export function appMentionEvent(services: Services) {
           });
           return;
         default:
-          await tell({ text: `Use \`/polychat ${command.kind} …\` for that; in a thread I take options, a message, \`help\` or \`end\`.` });
+          await tell({
+            text: `Use \`/polychat ${command.kind} …\` for that; in a thread I take options, a message, \`help\` or \`end\`.`,
+          });
       }
     } catch (error) {
       if (error instanceof UsageError) await tell(usageMessage(error));
