@@ -25,6 +25,11 @@ import type { Session, SessionOrigin, SessionSettings, ThreadRef, TranscriptTurn
 export const DELAYED_RESPONSE_LIMIT = 5;
 export const DELAYED_RESPONSE_PAUSE_MS = 1000;
 const PROGRESS_REACTION = 'hourglass_flowing_sand';
+/**
+ * A turn shows its progress reaction once it has taken this long: a quick answer needs none, and
+ * skipping it spares two Slack calls (reactions are rate-limited more tightly than messages).
+ */
+export const PROGRESS_DELAY_MS = 200;
 
 export interface StartRequest {
   channel: string;
@@ -264,10 +269,11 @@ export class DebugChats {
 
   /**
    * A human reply in a thread. Returns false when the thread has no session (not ours).
-   * Turns of one thread run one at a time in the order they were written.
+   * Turns of one thread run one at a time in the order they were written. `known` is the
+   * thread's session when the caller has just read it, to spare reading it again.
    */
-  async reply(message: HumanReply): Promise<boolean> {
-    const session = await this.deps.store.session(message);
+  async reply(message: HumanReply, known?: Session): Promise<boolean> {
+    const session = known ?? (await this.deps.store.session(message));
     if (session === undefined) return false;
     if (session.ended !== undefined) {
       await this.deps.slack.ephemeral(message.channel, message.user, ENDED_HINT, message.threadTs);
@@ -292,25 +298,27 @@ export class DebugChats {
     const correlationId = randomUUID();
     const started = performance.now();
     const turn = session.turns + 1;
-    const reacting = slack.react(message.channel, message.ts, PROGRESS_REACTION, true);
+    const progressShown = this.showProgress(message);
     const replies: string[] = [];
     try {
-      await store.rememberMessageTurn(message.channel, message.ts, {
-        agentId: session.agentId,
-        conversationId: session.conversationId,
-        turn,
-        role: 'user',
-      });
-      const reply = await polyai.respond(
-        session.agentId,
-        session.conversationId,
-        {
-          clientEnv: session.clientEnv,
-          message: message.text,
-          ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
-        },
-        correlationId,
-      );
+      const [, reply] = await Promise.all([
+        store.rememberMessageTurn(message.channel, message.ts, {
+          agentId: session.agentId,
+          conversationId: session.conversationId,
+          turn,
+          role: 'user',
+        }),
+        polyai.respond(
+          session.agentId,
+          session.conversationId,
+          {
+            clientEnv: session.clientEnv,
+            message: message.text,
+            ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
+          },
+          correlationId,
+        ),
+      ]);
       const ms = Math.round(performance.now() - started);
       await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, replies);
     } catch (error) {
@@ -340,10 +348,25 @@ export class DebugChats {
         );
     } finally {
       // Failed turns too: a replay sends every turn the user wrote.
+      // The next turn of the thread need not wait for the reaction to go.
+      void this.deps.inFlight.track(progressShown());
       await store.appendTranscript(session, [{ user: message.text, replies }]);
-      await reacting;
-      await slack.react(message.channel, message.ts, PROGRESS_REACTION, false);
     }
+  }
+
+  /** Shows the progress reaction if the turn takes a while; the returned function takes it away. */
+  private showProgress(message: HumanReply): () => Promise<void> {
+    const { slack } = this.deps;
+    let added: Promise<void> | undefined;
+    const timer = setTimeout(() => {
+      added = slack.react(message.channel, message.ts, PROGRESS_REACTION, true);
+    }, PROGRESS_DELAY_MS);
+    return async () => {
+      clearTimeout(timer);
+      if (added === undefined) return;
+      await added;
+      await slack.react(message.channel, message.ts, PROGRESS_REACTION, false);
+    };
   }
 
   /**

@@ -46,7 +46,7 @@ export function errorFromResponse(response: Response, body: unknown, sentCorrela
 }
 
 /** `Retry-After` in seconds, from either of its two forms; undefined when absent or unreadable. */
-export function retryAfterSeconds(response: Response): number | undefined {
+export function retryAfterSeconds(response: { headers: { get(name: string): string | null } }): number | undefined {
   const raw = response.headers.get('retry-after');
   if (raw === null) return undefined;
   if (/^\d+(\.\d+)?$/.test(raw.trim())) return Number(raw);

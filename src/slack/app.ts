@@ -5,7 +5,7 @@ import { boltLogger, type Logger } from '../logger.js';
 import { createServices, type Services } from '../services.js';
 import type { StateStore } from '../store/state-store.js';
 import { registerListeners } from './listeners/index.js';
-import { rateLimitFetch } from './rate-limit-fetch.js';
+import { slackFetch } from './slack-fetch.js';
 
 const HEALTH_TIMEOUT_MS = 2000;
 
@@ -56,7 +56,10 @@ function trackRequest(services: Services): Middleware<AnyMiddlewareArgs> {
       throw error;
     } finally {
       const ms = Math.round(performance.now() - started);
-      services.logger.debug({ slack: { kind: requestKind(fields), eventId: fields.event_id, ms, outcome } }, 'slack request');
+      services.logger.debug(
+        { slack: { kind: requestKind(fields), eventId: fields.event_id, ms, outcome } },
+        'slack request',
+      );
     }
   };
 }
@@ -67,9 +70,9 @@ export function createSlackApp(config: Config, logger: Logger, store: StateStore
     slackApiUrl: config.slack.apiUrl,
     // Bounded: a Slack outage must not keep a turn (and its thread) waiting for half an hour.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
-    // A 429 is waited out by the call it hit alone (see rateLimitFetch), never by the whole client.
+    // A 429 is waited out by the call it hit alone (see slackFetch), never by the whole client.
     rejectRateLimitedCalls: true,
-    fetch: rateLimitFetch(logger),
+    fetch: slackFetch(logger),
   };
   const customRoutes = [healthRoute(store)];
   const boltLog = boltLogger(logger);

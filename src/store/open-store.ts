@@ -34,11 +34,12 @@ export async function openStore(url: string, logger: Logger): Promise<StateStore
   if (url.startsWith('sqlite://')) {
     const path = url.slice('sqlite://'.length);
     mkdirSync(dirname(path), { recursive: true });
-    keyv = new Keyv({
-      store: new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 }),
-      namespace: NAMESPACE,
-      throwOnErrors: true,
-    });
+    const sqlite = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 });
+    // A write-ahead log commits without waiting for the disk on every write (a turn makes several);
+    // a power cut may lose the last moments, never the file.
+    await sqlite.query('PRAGMA journal_mode=WAL');
+    await sqlite.query('PRAGMA synchronous=NORMAL');
+    keyv = new Keyv({ store: sqlite, namespace: NAMESPACE, throwOnErrors: true });
   } else {
     keyv = new Keyv({ namespace: NAMESPACE, throwOnErrors: true });
   }

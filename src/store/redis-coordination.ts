@@ -14,10 +14,10 @@ const RECHECK_MS = 500;
 /**
  * Turns of one thread written at once may reach different instances in any order. A turn waits
  * until this long after its Slack timestamp (never longer than this after it arrived), so that
- * earlier turns still on their way join the queue first. Slack delivers an event later than
- * that after its message was written, so in practice this costs nothing.
+ * earlier turns still on their way join the queue first. Slack usually delivers an event
+ * later than that after its message was written, so the wait is mostly over when it arrives.
  */
-export const SETTLE_MS = 50;
+export const SETTLE_MS = 100;
 
 /**
  * Puts ARGV[1] in the queue KEYS[1] (or keeps it there) with a lease of ARGV[2] ms. With ARGV[3]

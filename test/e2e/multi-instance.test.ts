@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppProcess } from '../support/app-process.js';
+import { type AppProcess, getFreePort, runApp, testEnv } from '../support/app-process.js';
 import { REDIS_SKIP_REASON, type RedisServer, startRedisServer } from '../support/redis-server.js';
 import type { SlackDriver } from '../support/slack-requests.js';
 import { type Stack, startStack } from '../support/stack.js';
@@ -102,7 +102,7 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('two instances on one Redis', (
       2,
       35_000,
     );
-    expect((next?.body as { message: string }).message).toBe('next-turn');
+    expect(next?.body).toMatchObject({ message: 'next-turn' });
     expect((next?.at ?? Infinity) - killedAt).toBeLessThanOrEqual(30_000);
     await waitUntil(() => answers(channel, rootTs).includes('next-turn'));
   }, 45_000);
@@ -116,5 +116,18 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('two instances on one Redis', (
       await redis.restart();
     }
     await waitUntil(async () => (await a.app.health()) === 200 && (await b.app.health()) === 200, 10_000);
+  });
+});
+
+describe('STORE_URL on a Redis that does not answer', () => {
+  it('stops start-up with one clear line naming it, and no stack trace', async () => {
+    const port = await getFreePort();
+    // Nothing listens on port 9 either: the app must stop before it calls anyone.
+    const nowhere = { polyai: { url: 'http://127.0.0.1:9' }, slack: { url: 'http://127.0.0.1:9/api/' } };
+    const result = await runApp(testEnv(nowhere, { STORE_URL: `redis://127.0.0.1:${port}` }), { timeoutMs: 15_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^polychat: STORE_URL could not be opened: .*ECONNREFUSED/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout.trim()).toBe('');
   });
 });

@@ -58,14 +58,16 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('RedisCoordination on a real re
     const log: string[] = [];
     let running = 0;
     let maxRunning = 0;
-    const task = (name: string, ms = 5) => async () => {
-      running++;
-      maxRunning = Math.max(maxRunning, running);
-      log.push(name);
-      await sleep(ms);
-      running--;
-      return name;
-    };
+    const task =
+      (name: string, ms = 5) =>
+      async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        log.push(name);
+        await sleep(ms);
+        running--;
+        return name;
+      };
     // The first turn holds the queue until every other turn has joined it, out of order and from both instances.
     let release: (() => void) | undefined;
     const first = a.inOrder(q, '1700000000.000100', () => new Promise<string>((r) => (release = () => r('first'))));
@@ -130,21 +132,24 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('RedisCoordination on a real re
   it.each([
     ['waiting', false],
     ['running', true],
-  ])('skips a %s turn whose instance stopped renewing its lease (crashed), once the lease expires', async (_what, holding) => {
-    const q = queue();
-    // What a crashed instance leaves behind: its entry at the head, with a lease nobody renews.
-    const key = `test:turns:{${q}}`;
-    const dead = '000000000001.000000:dead:1';
-    const lease = { expiration: { type: 'PX', value: LEASE_MS } } as const;
-    await a.client.set(`${key}|${dead}`, '1', lease);
-    await a.client.zAdd(key, { score: 0, value: dead });
-    if (holding) await a.client.set(`${key}:holder`, dead, lease);
-    const started = performance.now();
-    const waited = await b.inOrder(q, '1700000000.000100', async () => performance.now() - started);
-    expect(waited).toBeGreaterThanOrEqual(LEASE_MS - 50);
-    expect(await a.client.zCard(key)).toBe(0);
-    expect(await a.client.exists(`${key}:holder`)).toBe(0);
-  });
+  ])(
+    'skips a %s turn whose instance stopped renewing its lease (crashed), once the lease expires',
+    async (_what, holding) => {
+      const q = queue();
+      // What a crashed instance leaves behind: its entry at the head, with a lease nobody renews.
+      const key = `test:turns:{${q}}`;
+      const dead = '000000000001.000000:dead:1';
+      const lease = { expiration: { type: 'PX', value: LEASE_MS } } as const;
+      await a.client.set(`${key}|${dead}`, '1', lease);
+      await a.client.zAdd(key, { score: 0, value: dead });
+      if (holding) await a.client.set(`${key}:holder`, dead, lease);
+      const started = performance.now();
+      const waited = await b.inOrder(q, '1700000000.000100', async () => performance.now() - started);
+      expect(waited).toBeGreaterThanOrEqual(LEASE_MS - 50);
+      expect(await a.client.zCard(key)).toBe(0);
+      expect(await a.client.exists(`${key}:holder`)).toBe(0);
+    },
+  );
 
   it('keeps a running turn at the head while its lease is renewed, however long it takes', async () => {
     const q = queue();
@@ -180,6 +185,8 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('RedisCoordination on a real re
 
   it('rejects at start-up with the connection error when nothing listens', async () => {
     const port = await getFreePort();
-    await expect(RedisCoordination.connect(`redis://127.0.0.1:${port}`, 'test', logger)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(RedisCoordination.connect(`redis://127.0.0.1:${port}`, 'test', logger)).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
   });
 });

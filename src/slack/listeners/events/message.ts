@@ -25,6 +25,6 @@ export function messageEvent(services: Services) {
       );
       return;
     }
-    await services.chats.reply({ ...reply, text });
+    await services.chats.reply({ ...reply, text }, session);
   };
 }

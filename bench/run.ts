@@ -1,0 +1,363 @@
+/**
+ * `npm run bench`: the built app (dist/) against the project's local fakes, with PolyAI answering
+ * every debug-chat request after a fixed 50 ms. Prints one JSON object on stdout; progress goes
+ * to stderr.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type AppEnv, type AppProcess, startApp, testEnv } from '../test/support/app-process.js';
+import { type FakePolyAI, makeConversation, startFakePolyAI } from '../test/support/fake-polyai.js';
+import { type FakeSlack, startFakeSlack } from '../test/support/fake-slack.js';
+import { REDIS_SERVER, startRedisServer } from '../test/support/redis-server.js';
+import { SlackDriver } from '../test/support/slack-requests.js';
+import { sleep, waitUntil } from '../test/support/wait.js';
+
+const POLYAI_LATENCY_MS = 50;
+const COMMANDS = 200;
+const COMMAND_CONCURRENCY = 20;
+const THREADS = 50;
+const TURNS = 200;
+const RECORDING_BYTES = 200 * 1024 * 1024;
+/**
+ * Slack stamps a message when it is written and delivers its event some time later; the turns
+ * here are delivered this long after their timestamp. With two instances, turns are also
+ * measured delivered the instant their message was written (`oneAtATimeDeliveredAtOnce`).
+ */
+const EVENT_DELAY_MS = 200;
+const GREETING = 'Hello! How can I help?';
+/** Turns of one thread, one after the other with nothing else going on: the overhead without queueing. */
+const UNLOADED_TURNS = 50;
+
+const unloaded = (figures: { overheadP50Ms: number; overheadP99Ms: number }) => ({
+  turns: UNLOADED_TURNS,
+  overheadP50Ms: figures.overheadP50Ms,
+  overheadP99Ms: figures.overheadP99Ms,
+});
+
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return round(sorted[index] ?? Number.NaN);
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Runs `work` on every item, `concurrency` at a time. */
+async function inPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+let lastMicros = 0;
+/** A unique, increasing Slack ts for a message written `agoMs` before now. */
+function writtenTs(agoMs: number): string {
+  lastMicros = Math.max(Math.round((Date.now() - agoMs) * 1000), lastMicros + 1);
+  return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
+}
+
+/** Resolves, for each expected text, with the moment the fake Slack received a message containing it. */
+class Arrivals {
+  private readonly waiting = new Map<string, (at: number) => void>();
+
+  constructor(slack: FakeSlack) {
+    slack.on('chat.postMessage', (args, call) => {
+      const word = /You said: (\S+)/.exec(String(args.text ?? ''))?.[1] ?? '';
+      this.waiting.get(word)?.(call.at);
+      this.waiting.delete(word);
+      return undefined;
+    });
+  }
+
+  expect(word: string): Promise<number> {
+    return new Promise((resolve) => this.waiting.set(word, resolve));
+  }
+}
+
+interface Setup {
+  polyai: FakePolyAI;
+  slack: FakeSlack;
+  apps: AppProcess[];
+  drivers: SlackDriver[];
+  stop(): Promise<void>;
+}
+
+/** The baseline: the same flow in plain Bolt, run from its TypeScript source. */
+const PLAIN_BOLT = {
+  script: fileURLToPath(new URL('plain-bolt.ts', import.meta.url)),
+  nodeArgs: ['--import', import.meta.resolve('tsx')],
+};
+
+async function setUp(instances: number, env: AppEnv, program: Partial<typeof PLAIN_BOLT> = {}): Promise<Setup> {
+  const polyai = await startFakePolyAI({ latencyMs: POLYAI_LATENCY_MS });
+  const slack = await startFakeSlack();
+  const apps: AppProcess[] = [];
+  for (let i = 0; i < instances; i++) {
+    apps.push(await startApp({ env: testEnv({ polyai, slack }, { LOG_LEVEL: 'info', ...env }), ...program }));
+  }
+  const drivers = apps.map((app) => new SlackDriver(app.url, undefined, { slack, defaultUser: 'U1' }));
+  return {
+    polyai,
+    slack,
+    apps,
+    drivers,
+    async stop() {
+      await Promise.all(apps.map((app) => app.stop()));
+      await Promise.all([polyai.close(), slack.close()]);
+    },
+  };
+}
+
+/** Starts `count` debug chats with `/polychat`, `concurrency` at a time; returns the ack times and the threads. */
+async function startChats(setup: Setup, count: number, concurrency: number, tag: string) {
+  const channels = Array.from({ length: count }, (_, i) => `CBENCH${tag}${i}`);
+  const mine = new Set(channels);
+  const acks: number[] = [];
+  await inPool(
+    channels.map((channel, i) => ({ channel, i })),
+    concurrency,
+    async ({ channel, i }) => {
+      const driver = setup.drivers[i % setup.drivers.length] as SlackDriver;
+      const { response } = await driver.command('', { channel_id: channel });
+      if (response.status !== 200) throw new Error(`/polychat answered ${response.status}`);
+      acks.push(response.ms);
+    },
+  );
+  const roots = await waitUntil(
+    () => {
+      const greeted = new Set(
+        setup.slack
+          .callsTo('chat.postMessage')
+          .filter((c) => c.args.thread_ts !== undefined && String(c.args.text).includes(GREETING))
+          .map((c) => String(c.args.thread_ts)),
+      );
+      const threads = setup.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.thread_ts === undefined && mine.has(String(c.args.channel)))
+        .filter((c) => greeted.has(String(c.response.ts)))
+        .map((c) => ({ channel: String(c.args.channel), rootTs: String(c.response.ts) }));
+      return threads.length === count ? threads : undefined;
+    },
+    60_000,
+    50,
+    `${count} greetings`,
+  );
+  return { acks, threads: roots };
+}
+
+/**
+ * `turns` turns over the threads at once: each thread sends its next turn when the answer to its
+ * last one is posted. Overhead = event sent → answer received by Slack, minus the time PolyAI took.
+ */
+async function runTurns(
+  setup: Setup,
+  threads: { channel: string; rootTs: string }[],
+  turns: number,
+  tag: string,
+  eventDelayMs: number,
+) {
+  const arrivals = new Arrivals(setup.slack);
+  const perThread = Math.ceil(turns / threads.length);
+  const sent = new Map<string, number>();
+  const answered = new Map<string, number>();
+  const started = performance.now();
+  await Promise.all(
+    threads.map(async (thread, t) => {
+      for (let k = 0; k < perThread && t * perThread + k < turns; k++) {
+        const word = `${tag}-${t}-${k}`;
+        const driver = setup.drivers[(t + k) % setup.drivers.length] as SlackDriver;
+        const answer = arrivals.expect(word);
+        sent.set(word, performance.now());
+        const { response } = await driver.message({
+          channel: thread.channel,
+          thread_ts: thread.rootTs,
+          text: word,
+          ts: writtenTs(eventDelayMs),
+        });
+        if (response.status !== 200) throw new Error(`event answered ${response.status}`);
+        answered.set(word, await answer);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const overheads: number[] = [];
+  for (const request of setup.polyai.turns()) {
+    const word = (request.body as { message?: string }).message ?? '';
+    const sentAt = sent.get(word);
+    const answeredAt = answered.get(word);
+    if (sentAt === undefined || answeredAt === undefined || request.finishedAt === undefined) continue;
+    overheads.push(answeredAt - sentAt - (request.finishedAt - request.at));
+  }
+  if (overheads.length !== turns) throw new Error(`measured ${overheads.length} of ${turns} turns`);
+  return {
+    turns,
+    threads: threads.length,
+    overheadP50Ms: percentile(overheads, 50),
+    overheadP99Ms: percentile(overheads, 99),
+    turnsPerSecond: round(turns / seconds),
+  };
+}
+
+const exec = promisify(execFile);
+
+/** Resident memory of a process in bytes (Linux /proc, else `ps`). */
+async function rss(pid: number): Promise<number> {
+  try {
+    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (kb !== undefined) return Number(kb) * 1024;
+  } catch {
+    // no /proc here
+  }
+  const { stdout } = await exec('ps', ['-o', 'rss=', '-p', String(pid)]);
+  return Number(stdout.trim()) * 1024;
+}
+
+/** Relays a recording with `/polychat audio` and samples the app's memory while it streams. */
+async function relayRecording(setup: Setup) {
+  const app = setup.apps[0] as AppProcess;
+  const driver = setup.drivers[0] as SlackDriver;
+  const call = setup.polyai.addConversation('agent-1', makeConversation());
+  setup.polyai.setRecording(call.conversationId, { bytes: RECORDING_BYTES });
+  await sleep(500);
+  const baseline = await rss(app.pid);
+  let peak = baseline;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await rss(app.pid));
+      await sleep(10);
+    }
+  })();
+  const started = performance.now();
+  await driver.command(`audio ${call.conversationId}`, { channel_id: 'CBENCHAUDIO' });
+  const upload = await setup.slack.waitForUpload(undefined, 120_000);
+  await setup.slack.waitFor('files.completeUploadExternal', () => true, 30_000);
+  const ms = performance.now() - started;
+  sampling = false;
+  await sampler;
+  if (upload.bytes !== setup.polyai.audioLength(call.conversationId)) throw new Error('the recording arrived cut');
+  const mb = (bytes: number) => round(bytes / 1024 / 1024);
+  return {
+    recordingMB: mb(RECORDING_BYTES),
+    baselineRssMB: mb(baseline),
+    peakRssGrowthMB: mb(peak - baseline),
+    relayMs: Math.round(ms),
+  };
+}
+
+/** Ack latency and turn figures of one instance; the recording relay too when `audio`. */
+async function oneInstance(setup: Setup, audio: boolean) {
+  log(`ack latency: ${COMMANDS} slash commands, ${COMMAND_CONCURRENCY} at a time, after as many to warm up`);
+  await startChats(setup, COMMAND_CONCURRENCY, COMMAND_CONCURRENCY, 'W');
+  const { acks, threads } = await startChats(setup, COMMANDS, COMMAND_CONCURRENCY, 'A');
+  const ack = {
+    command: '/polychat (starts a debug chat)',
+    commands: COMMANDS,
+    concurrency: COMMAND_CONCURRENCY,
+    p50Ms: percentile(acks, 50),
+    p99Ms: percentile(acks, 99),
+  };
+  log(`turns: ${TURNS} over ${THREADS} threads at once`);
+  await runTurns(setup, threads.slice(THREADS), 50, 'warm', EVENT_DELAY_MS);
+  const turns = await runTurns(setup, threads.slice(0, THREADS), TURNS, 'one', EVENT_DELAY_MS);
+  const alone = await runTurns(setup, threads.slice(THREADS, THREADS + 1), UNLOADED_TURNS, 'alone', EVENT_DELAY_MS);
+  if (!audio) return { ack, turns: { ...turns, oneAtATime: unloaded(alone) } };
+  log(`audio: relaying a ${RECORDING_BYTES / 1024 / 1024} MB recording`);
+  return { ack, turns: { ...turns, oneAtATime: unloaded(alone) }, audio: await relayRecording(setup) };
+}
+
+async function singleInstance() {
+  const dir = await mkdtemp(join(tmpdir(), 'polychat-bench-'));
+  const setup = await setUp(1, { STORE_URL: `sqlite://${join(dir, 'state.sqlite')}` });
+  try {
+    const { ack, turns, audio } = await oneInstance(setup, true);
+    if (audio === undefined) throw new Error('no audio figures');
+    return { ack, turns, audio };
+  } finally {
+    await setup.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function plainBolt() {
+  log('the same flow in plain Bolt (bench/plain-bolt.ts), for comparison');
+  const setup = await setUp(1, {}, PLAIN_BOLT);
+  try {
+    return await oneInstance(setup, false);
+  } finally {
+    await setup.stop();
+  }
+}
+
+async function twoInstancesOnRedis() {
+  if (REDIS_SERVER === undefined) return { skipped: 'redis-server is not installed' };
+  const redis = await startRedisServer();
+  const setup = await setUp(2, { STORE_URL: redis.url });
+  try {
+    log(`two instances on Redis: ${TURNS} turns over ${THREADS} threads at once, spread across both`);
+    const { threads } = await startChats(setup, THREADS * 2, COMMAND_CONCURRENCY, 'R');
+    await runTurns(setup, threads.slice(THREADS), 50, 'warm', EVENT_DELAY_MS);
+    const turns = await runTurns(setup, threads.slice(0, THREADS), TURNS, 'two', EVENT_DELAY_MS);
+    const alone = await runTurns(setup, threads.slice(THREADS, THREADS + 1), UNLOADED_TURNS, 'alone', EVENT_DELAY_MS);
+    const atOnce = await runTurns(setup, threads.slice(THREADS + 1, THREADS + 2), UNLOADED_TURNS, 'now', 0);
+    return {
+      ...turns,
+      oneAtATime: unloaded(alone),
+      oneAtATimeDeliveredAtOnce: {
+        note: 'each event sent the instant its message was written, so each turn waits out the ordering window',
+        ...unloaded(atOnce),
+      },
+    };
+  } finally {
+    await setup.stop();
+    await redis.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const single = await singleInstance();
+  const redis = await twoInstancesOnRedis();
+  const baseline = await plainBolt();
+  const result = {
+    machine: { cpus: cpus().length, node: process.version },
+    polyaiLatencyMs: POLYAI_LATENCY_MS,
+    eventDelayMs: EVENT_DELAY_MS,
+    definitions: {
+      ack: 'a signed slash command sent → its HTTP answer read',
+      overhead: "a turn's event sent → its answer's chat.postMessage at Slack, minus PolyAI's time for that turn",
+      turns: `${TURNS} turns over ${THREADS} threads at once; each thread sends its next turn when its last is answered`,
+      oneAtATime: 'turns of one thread, each sent when the last is answered, nothing else going on',
+    },
+    ack: single.ack,
+    turns: single.turns,
+    audio: single.audio,
+    twoInstancesRedis: redis,
+    plainBoltBaseline: { note: 'the same flow without state, ordering, reactions or logs', ...baseline },
+    targets: {
+      ackP99Under50Ms: single.ack.p99Ms < 50,
+      overheadP50Under5Ms: single.turns.overheadP50Ms < 5,
+      overheadP99Under25Ms: single.turns.overheadP99Ms < 25,
+      audioGrowthUnder64MB: single.audio.peakRssGrowthMB < 64,
+      redisOverheadP50Under10Ms: 'overheadP50Ms' in redis ? redis.overheadP50Ms < 10 : undefined,
+    },
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`bench: failed: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);
