@@ -123,7 +123,7 @@ export class RedisCoordination implements Coordination {
     });
     await client.connect();
     connected = true;
-    client.on('ready', () => logger.info('redis connection ready'));
+    client.on('ready', () => logger.info('redis reconnected'));
     const subscriber = client.duplicate();
     subscriber.on('error', (error: Error) => logger.debug({ err: error.message }, 'redis subscriber error'));
     await subscriber.connect();

@@ -50,7 +50,7 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Resolves once something answers PING with PONG on the port. */
+/** Whether something answers PING with PONG on the port. */
 async function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, LOOPBACK);
