@@ -34,10 +34,13 @@ export function boltLogger(logger: Logger, name = 'bolt'): BoltLogger {
   let child = logger.child({ component: name });
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (...msg: unknown[]) =>
+    (...msg: unknown[]) => {
+      // The SDKs log every request body at debug level: don't serialise what will not be written.
+      if (!child.isLevelEnabled(level)) return;
       child[level](
         msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' '),
       );
+    };
   return {
     debug: write('debug'),
     info: write('info'),
