@@ -441,7 +441,8 @@ export class DebugChats {
     ms: number,
   ): Promise<void> {
     const name = replyName(turn, part);
-    await this.deps.store.saveReplyDetails(session, name, {
+    // Saved while the reply is posted: the Details button can't be pressed before the post lands.
+    const savingDetails = this.deps.store.saveReplyDetails(session, name, {
       agentId: session.agentId,
       conversationId: session.conversationId,
       clientEnv: session.clientEnv,
@@ -453,14 +454,18 @@ export class DebugChats {
       at: new Date().toISOString(),
     });
     const footer: KnownBlock[] = turnFooter(session, reply, ms);
-    for (const message of agentReply(reply.response, footer, detailsButton(name))) {
-      const ts = await this.deps.slack.post(session.channel, message, session.threadTs);
-      await this.deps.store.rememberMessageTurn(session.channel, ts, {
-        agentId: session.agentId,
-        conversationId: session.conversationId,
-        turn,
-        role: 'agent',
-      });
+    try {
+      for (const message of agentReply(reply.response, footer, detailsButton(name))) {
+        const ts = await this.deps.slack.post(session.channel, message, session.threadTs);
+        await this.deps.store.rememberMessageTurn(session.channel, ts, {
+          agentId: session.agentId,
+          conversationId: session.conversationId,
+          turn,
+          role: 'agent',
+        });
+      }
+    } finally {
+      await savingDetails;
     }
   }
 

@@ -1,5 +1,5 @@
-import type { Keyv } from 'keyv';
 import { type Coordination, LocalSequencer } from './coordination.js';
+import type { KeyValue } from './write-through-cache.js';
 
 /**
  * Coordination for one instance (SQLite or memory store): claims are kept in the store
@@ -8,15 +8,20 @@ import { type Coordination, LocalSequencer } from './coordination.js';
 export class LocalCoordination implements Coordination {
   private readonly sequencer = new LocalSequencer();
   private readonly claiming = new Set<string>();
+  private readonly writes = new Set<Promise<unknown>>();
 
-  constructor(private readonly keyv: Keyv) {}
+  /** `keyv` should be a WriteThroughCache, so a claim is seen the moment it is made. */
+  constructor(private readonly keyv: KeyValue) {}
 
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
     if (this.claiming.has(key)) return false;
     this.claiming.add(key);
     try {
       if ((await this.keyv.get(`claim:${key}`)) !== undefined) return false;
-      await this.keyv.set(`claim:${key}`, 1, ttlMs);
+      // The event need not wait for the disk: the claim is cached at once, and close() waits for the write.
+      const write = this.keyv.set(`claim:${key}`, 1, ttlMs).catch(() => {});
+      this.writes.add(write);
+      void write.then(() => this.writes.delete(write));
       return true;
     } finally {
       this.claiming.delete(key);
@@ -32,6 +37,7 @@ export class LocalCoordination implements Coordination {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.writes);
     await this.keyv.disconnect();
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { LocalCoordination } from './local-coordination.js';
 import { RedisCoordination } from './redis-coordination.js';
 import { StateStore } from './state-store.js';
+import { WriteThroughCache } from './write-through-cache.js';
 
 const NAMESPACE = 'polychat';
 
@@ -44,7 +45,8 @@ export async function openStore(url: string, logger: Logger): Promise<StateStore
     keyv = new Keyv({ namespace: NAMESPACE, throwOnErrors: true });
   }
   keyv.on('error', storeErrorLog(logger));
-  const store = new StateStore(keyv, new LocalCoordination(keyv));
+  const cached = new WriteThroughCache(keyv);
+  const store = new StateStore(cached, new LocalCoordination(cached));
   await store.ping();
   return store;
 }

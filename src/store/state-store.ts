@@ -1,4 +1,3 @@
-import type { Keyv } from 'keyv';
 import type { Coordination } from './coordination.js';
 import type {
   CallThread,
@@ -11,6 +10,7 @@ import type {
   TranscriptTurn,
   UserIndex,
 } from './records.js';
+import type { KeyValue } from './write-through-cache.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Turns of a thread kept for replays; longer threads replay their first ones. */
@@ -21,7 +21,7 @@ export const USER_SESSIONS_LIMIT = 20;
 /** One kind of record in the store: its own key prefix, value type and lifetime. */
 class Collection<T> {
   constructor(
-    private readonly keyv: Keyv,
+    private readonly keyv: KeyValue,
     private readonly prefix: string,
     private readonly ttlMs?: number,
   ) {}
@@ -58,7 +58,7 @@ export class StateStore {
   private readonly users: Collection<UserIndex>;
 
   constructor(
-    keyv: Keyv,
+    keyv: KeyValue,
     readonly coordination: Coordination,
   ) {
     this.sessions = new Collection(keyv, 'session', 90 * DAY_MS);
