@@ -429,7 +429,7 @@ export class DebugChats {
       ms = Math.round(performance.now() - started);
     }
     if (reply.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' });
-    else await store.saveSession(session);
+    else await store.updateSession(session);
   }
 
   /** Posts part `part` of the reply to turn `turn`; its trace is saved first, for the Details button. */
@@ -472,7 +472,7 @@ export class DebugChats {
   private async markEnded(session: Session, ended: NonNullable<Session['ended']>): Promise<void> {
     const { slack, store } = this.deps;
     const closed: Session = { ...session, ended };
-    await store.saveSession(closed);
+    await store.updateSession(closed);
     const notice =
       ended.reason === 'user' && ended.by !== undefined
         ? { user: ended.by }

@@ -80,8 +80,16 @@ export class StateStore {
   async saveSession(session: Session): Promise<void> {
     await Promise.all([
       this.sessions.set(threadId(session), session),
-      this.conversations.set(session.conversationId, { channel: session.channel, threadTs: session.threadTs }),
+      // A session still starting has no conversation to index yet.
+      ...(session.conversationId === ''
+        ? []
+        : [this.conversations.set(session.conversationId, { channel: session.channel, threadTs: session.threadTs })]),
     ]);
+  }
+
+  /** Saves a session whose conversation is indexed already: one write, as after every turn. */
+  updateSession(session: Session): Promise<void> {
+    return this.sessions.set(threadId(session), session);
   }
 
   /** The thread a debug chat or reviewed call lives in, if any. */
