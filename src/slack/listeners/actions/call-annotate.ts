@@ -3,6 +3,7 @@ import type { Services } from '../../../services.js';
 import { annotationFormFor } from '../../call-modal-flow.js';
 import { annotationModal } from '../../presentation/call-modals.js';
 import { readCallButton } from '../../presentation/call-review.js';
+import { pressedIn } from './pressed-in.js';
 
 /** The Annotate button of a call review: the annotation modal for that call, opened at once. */
 export function callAnnotateAction(_services: Services) {
@@ -14,10 +15,9 @@ export function callAnnotateAction(_services: Services) {
   }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
     await ack();
     const call = readCallButton(action.value);
-    const channel = body.channel?.id;
-    const threadTs = body.message?.thread_ts ?? body.message?.ts;
-    if (call === undefined || channel === undefined || threadTs === undefined) return;
-    const form = annotationFormFor({ thread: { channel, threadTs }, ...call });
+    const thread = pressedIn(body);
+    if (call === undefined || thread === undefined) return;
+    const form = annotationFormFor({ thread, ...call });
     await client.views.open({ trigger_id: body.trigger_id, view: annotationModal(form) });
   };
 }

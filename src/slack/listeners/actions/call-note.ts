@@ -3,6 +3,7 @@ import type { Services } from '../../../services.js';
 import { fillNoteModal } from '../../call-modal-flow.js';
 import { loadingModal } from '../../presentation/call-modals.js';
 import { readCallButton } from '../../presentation/call-review.js';
+import { pressedIn } from './pressed-in.js';
 
 /** The Note button of a call review: the note modal, opened at once, then filled with the current note. */
 export function callNoteAction(services: Services) {
@@ -14,10 +15,9 @@ export function callNoteAction(services: Services) {
   }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
     await ack();
     const call = readCallButton(action.value);
-    const channel = body.channel?.id;
-    const threadTs = body.message?.thread_ts ?? body.message?.ts;
-    if (call === undefined || channel === undefined || threadTs === undefined) return;
+    const thread = pressedIn(body);
+    if (call === undefined || thread === undefined) return;
     const opened = await client.views.open({ trigger_id: body.trigger_id, view: loadingModal('Add note to call') });
-    await fillNoteModal(services, client, opened.view?.id ?? '', { thread: { channel, threadTs }, ...call });
+    await fillNoteModal(services, client, opened.view?.id ?? '', { thread, ...call });
   };
 }

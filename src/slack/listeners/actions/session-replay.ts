@@ -1,15 +1,15 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../../services.js';
 import { replayModal } from '../../presentation/replay.js';
+import { pressedIn } from './pressed-in.js';
 
 /** The Replay… button on a session's root message: the modal that chooses what to replay against. */
 export function sessionReplayAction(services: Services) {
   return async ({ ack, body, client }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>): Promise<void> => {
     await ack();
-    const channel = body.channel?.id;
-    const threadTs = body.message?.thread_ts ?? body.message?.ts;
-    if (channel === undefined || threadTs === undefined) return;
-    const thread = { channel, threadTs };
+    const thread = pressedIn(body);
+    if (thread === undefined) return;
+    const { channel, threadTs } = thread;
     const plan = await services.replays.plan(thread);
     if (plan === undefined) {
       await services.slack.ephemeral(
