@@ -45,7 +45,7 @@ function requestKind(body: Record<string, unknown>): string {
  * waits for a turn received just before it (events are acknowledged before listeners run).
  */
 function trackRequest(services: Services): Middleware<AnyMiddlewareArgs> {
-  return async ({ body, next }) => {
+  return async ({ body, context, next }) => {
     const started = performance.now();
     const fields = body as Record<string, unknown>;
     let outcome = 'ok';
@@ -56,8 +56,16 @@ function trackRequest(services: Services): Middleware<AnyMiddlewareArgs> {
       throw error;
     } finally {
       const ms = Math.round(performance.now() - started);
-      services.logger.debug(
-        { slack: { kind: requestKind(fields), eventId: fields.event_id, ms, outcome } },
+      services.logger.info(
+        {
+          slack: {
+            kind: requestKind(fields),
+            eventId: fields.event_id,
+            ...(context.retryNum !== undefined && { retryNum: context.retryNum }),
+            ms,
+            outcome,
+          },
+        },
         'slack request',
       );
     }
