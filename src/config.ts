@@ -122,7 +122,8 @@ export function parseConfig(env: Env): Config {
       botToken,
       signingSecret,
       appToken,
-      apiUrl: url(env, 'SLACK_API_URL', 'https://slack.com/api/'),
+      // The Web API client appends method names to this, so it must end in a slash.
+      apiUrl: url(env, 'SLACK_API_URL', 'https://slack.com/api/').replace(/\/*$/, '/'),
     },
     port: integer(env, 'PORT', 3000, 0, 65535),
     polyai: {

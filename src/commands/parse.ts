@@ -207,12 +207,44 @@ function noExtra(rest: string, usage: string): void {
   if (rest !== '') throw new UsageError(`I don't understand "${rest}"`, usage);
 }
 
+/** Edits (insert, delete, change, swap) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[];
+      const above = d[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * The subcommand a lone word was probably meant to be ("lsit", "hlep", "calls"), so a typo gets
+ * usage instead of starting a chat; any other text is a first message, as the usage says.
+ */
+function misspeltSubcommand(word: string): string | undefined {
+  if (word.length < 3) return undefined;
+  return [...SUBCOMMANDS].find((name) => editDistance(word, name) <= (name.length <= 4 ? 1 : 2));
+}
+
 /** Parses the text after `/polychat` (or after `@polychat`); throws UsageError on anything wrong. */
 export function parseCommand(input: string): PolychatCommand {
   const text = input.trim();
   const first = nextToken(text, 0);
   const word = first?.key === undefined ? first?.value.toLowerCase() : undefined;
   if (first === undefined || word === undefined || !SUBCOMMANDS.has(word)) {
+    const meant = word === undefined || /\s/.test(text) ? undefined : misspeltSubcommand(word);
+    if (meant !== undefined) {
+      throw new UsageError(`Unknown command "${word}". Did you mean \`/polychat ${meant}\`?`, ALL_USAGE);
+    }
     const { options, rest } = readOptions(text, 0);
     const parsed = startOptions(
       options,

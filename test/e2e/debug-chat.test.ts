@@ -86,6 +86,7 @@ describe('/polychat starts a debug chat', () => {
     ['env=production hi', 'env= must be one of sandbox, pre-release, live'],
     ['colour=blue hi', 'Unknown option'],
     ['lang=english', 'lang= takes a language code'],
+    ['lsit', 'Unknown command'],
   ])(
     'answers bad input "%s" ephemerally with the problem and usage, and sends nothing to PolyAI',
     async (text, problem) => {

@@ -35,6 +35,15 @@ describe('parseConfig', () => {
     ).toBe('http://127.0.0.1:9');
   });
 
+  it('ends SLACK_API_URL with a slash, as the Web API client needs', () => {
+    expect(parseConfig({ ...minimal, SLACK_API_URL: 'http://127.0.0.1:9/api' }).slack.apiUrl).toBe(
+      'http://127.0.0.1:9/api/',
+    );
+    expect(parseConfig({ ...minimal, SLACK_API_URL: 'https://slack-gov.com/api/' }).slack.apiUrl).toBe(
+      'https://slack-gov.com/api/',
+    );
+  });
+
   it('reads lists of channel and user IDs', () => {
     const config = parseConfig({
       ...minimal,

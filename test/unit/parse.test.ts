@@ -52,6 +52,16 @@ describe('parseCommand', () => {
     expect(error.usage).toContain('/polychat');
   });
 
+  it('answers a misspelt subcommand with usage, but takes any other lone word as a first message', () => {
+    expect(usageError('lsit').message).toBe('Unknown command "lsit". Did you mean `/polychat list`?');
+    expect(usageError('hlep').message).toMatch(/Did you mean `\/polychat help`/);
+    expect(usageError('calls').message).toMatch(/Did you mean `\/polychat call`/);
+    expect(usageError('resmue').message).toMatch(/Did you mean `\/polychat resume`/);
+    for (const text of ['hello', 'hi', 'Bonjour', 'book a table', 'calling about my order']) {
+      expect(parseCommand(text)).toMatchObject({ kind: 'start' });
+    }
+  });
+
   it('reads help and agent', () => {
     expect(parseCommand('help')).toEqual({ kind: 'help' });
     expect(parseCommand('HELP')).toEqual({ kind: 'help' });
