@@ -388,6 +388,21 @@ describe('@polychat in a thread', () => {
     expect(stack.polyai.turns(conversationId)).toHaveLength(2);
   });
 
+  it('takes "@polychat <words>" in a live session thread as a turn, not as a second start', async () => {
+    const channel = freshChannel();
+    const { rootTs, conversationId } = await startChat(stack, channel);
+    const creates = stack.polyai.requestsOf('createDebugChat').length;
+    await stack.driver.mention({ channel, thread_ts: rootTs, text: 'what time is it' });
+    await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && textOf(c).includes('You said: what time is it'),
+    );
+    expect(stack.polyai.turns(conversationId).map((r) => (r.body as { message: string }).message)).toEqual([
+      'what time is it',
+    ]);
+    expect(stack.polyai.requestsOf('createDebugChat')).toHaveLength(creates);
+  });
+
   it('ends a session from the End button on the root message', async () => {
     const channel = freshChannel();
     const { rootTs, conversationId } = await startChat(stack, channel);

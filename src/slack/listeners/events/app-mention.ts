@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { parseCommand, UsageError } from '../../../commands/parse.js';
+import { parseCommand, type StartOptions, UsageError } from '../../../commands/parse.js';
 import type { Services } from '../../../services.js';
 import { CHANNEL_NOT_ALLOWED, channelAllowed } from '../../guards.js';
 import type { SlackMessage } from '../../poster.js';
@@ -39,7 +39,19 @@ export function appMentionEvent(services: Services) {
           if (outcome === 'none') await tell({ text: 'There is no active debug chat in this thread.' });
           return;
         }
-        case 'start':
+        case 'start': {
+          const thread = { channel: event.channel, threadTs };
+          const session = await services.store.session(thread);
+          // In a live session, "@polychat <words>" is someone talking to the agent, not a new start.
+          if (
+            session !== undefined &&
+            session.ended === undefined &&
+            command.message !== undefined &&
+            noOptions(command.options)
+          ) {
+            await services.chats.reply({ ...thread, ts: event.ts, user, text: command.message }, session);
+            return;
+          }
           await services.chats.start({
             channel: event.channel,
             user,
@@ -48,6 +60,7 @@ export function appMentionEvent(services: Services) {
             thread: { threadTs, requestTs: event.ts },
           });
           return;
+        }
         default:
           await tell({
             text: `Use \`/polychat ${command.kind} …\` for that; in a thread I take options, a message, \`help\` or \`end\`.`,
@@ -59,4 +72,8 @@ export function appMentionEvent(services: Services) {
       else throw error;
     }
   };
+}
+
+function noOptions(options: StartOptions): boolean {
+  return Object.entries(options).every(([key, value]) => key === 'attributes' && Object.keys(value).length === 0);
 }
