@@ -29,7 +29,20 @@ async function main(): Promise<void> {
     process.stderr.write(`polychat: STORE_URL could not be opened: ${(error as Error).message.split('\n')[0]}\n`);
     process.exit(1);
   }
-  const { app, services } = createSlackApp(config, logger, store);
+  let slack: Awaited<ReturnType<typeof createSlackApp>>;
+  try {
+    slack = await createSlackApp(config, logger, store);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`polychat: ${error.message}\n`);
+    await store.close().catch(() => {});
+    process.exit(1);
+  }
+  const { app, services } = slack;
+  // A rejection nobody awaited (a library's background call) is logged, not a crash mid-turn.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
+  });
   const mode = config.slack.appToken === undefined ? 'http' : 'socket';
   await app.start(config.port);
   logger.info({ mode, port: config.port, store: config.storeUrl.split(':')[0] }, 'polychat started');

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AnyMiddlewareArgs, App, type CustomRoute, type Middleware, SocketModeReceiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { boltLogger, type Logger } from '../logger.js';
 import { createServices, type Services } from '../services.js';
 import type { StateStore } from '../store/state-store.js';
+import { botIdentity } from './bot-identity.js';
 import { registerListeners } from './listeners/index.js';
 import { slackFetch } from './slack-fetch.js';
 
@@ -72,8 +74,15 @@ function trackRequest(services: Services): Middleware<AnyMiddlewareArgs> {
   };
 }
 
-/** Builds the Bolt app in Socket Mode (when an app token is set) or HTTP mode, with every listener. */
-export function createSlackApp(config: Config, logger: Logger, store: StateStore): { app: App; services: Services } {
+/**
+ * Builds the Bolt app in Socket Mode (when an app token is set) or HTTP mode, with every listener.
+ * Rejects with a ConfigError when Slack refuses the bot token or cannot be reached.
+ */
+export async function createSlackApp(
+  config: Config,
+  logger: Logger,
+  store: StateStore,
+): Promise<{ app: App; services: Services }> {
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     // Bounded: a Slack outage must not keep a turn (and its thread) waiting for half an hour.
@@ -82,6 +91,9 @@ export function createSlackApp(config: Config, logger: Logger, store: StateStore
     rejectRateLimitedCalls: true,
     fetch: slackFetch(logger),
   };
+  const identity = await botIdentity(
+    new WebClient(config.slack.botToken, { ...clientOptions, logger: boltLogger(logger) }),
+  );
   const customRoutes = [healthRoute(store)];
   const boltLog = boltLogger(logger);
   let app: App;
@@ -96,10 +108,11 @@ export function createSlackApp(config: Config, logger: Logger, store: StateStore
     receiver.client.on('connected', () => logger.info({ socketMode: 'connected' }, 'socket mode connected'));
     receiver.client.on('reconnecting', () => logger.warn({ socketMode: 'reconnecting' }, 'socket mode reconnecting'));
     receiver.client.on('disconnected', () => logger.warn({ socketMode: 'disconnected' }, 'socket mode disconnected'));
-    app = new App({ token: config.slack.botToken, receiver, logger: boltLog, clientOptions });
+    app = new App({ token: config.slack.botToken, ...identity, receiver, logger: boltLog, clientOptions });
   } else {
     app = new App({
       token: config.slack.botToken,
+      ...identity,
       signingSecret: config.slack.signingSecret ?? '',
       logger: boltLog,
       clientOptions,

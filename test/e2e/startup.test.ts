@@ -39,6 +39,22 @@ describe('configuration at start-up', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('stops with one line when Slack refuses the bot token', async () => {
+    const result = await runApp(testEnv({ polyai, slack }, { SLACK_BOT_TOKEN: 'xoxb-revoked' }));
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('polychat: SLACK_BOT_TOKEN was refused by Slack (invalid_auth)');
+    expect(result.stdout).not.toContain('xoxb-revoked');
+  });
+
+  it('stops with one line when the Slack API cannot be reached', async () => {
+    const result = await runApp(testEnv({ polyai, slack }, { SLACK_API_URL: 'http://127.0.0.1:9/api/' }), {
+      timeoutMs: 20_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^polychat: SLACK_API_URL could not be reached: .*ECONNREFUSED/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('loads .env from the working directory, with the real environment winning', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'polychat-env-'));
     writeFileSync(join(dir, '.env'), `POLYAI_API_KEY=test-polyai-key\nPOLYAI_AGENT_ID=agent-2\nLOG_LEVEL=verbose\n`);
