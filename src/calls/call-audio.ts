@@ -19,7 +19,8 @@ export interface AudioRequest {
   agentId: string;
   conversationId: string;
   direction: AudioDirection;
-  redacted: boolean;
+  /** What was asked for; unset means the user's default (see `redactionFor`). */
+  redacted?: boolean;
   /** Upload into this thread; by default the call's thread when it is in `channel`, else the channel. */
   threadTs?: string;
   /** Tells the requester alone what went wrong. */
@@ -30,9 +31,14 @@ export interface AudioRequest {
 export class CallAudio {
   constructor(private readonly deps: CoreDeps) {}
 
-  /** Everyone gets redacted audio; only `POLYCHAT_UNREDACTED_AUDIO_USERS` may ask for the rest. */
-  mayFetch(user: string, redacted: boolean): boolean {
-    return redacted || this.deps.config.unredactedAudioUsers.has(user);
+  /**
+   * Spec §4: redacted unless the user is in `POLYCHAT_UNREDACTED_AUDIO_USERS`. Listed users get
+   * unredacted audio unless they ask for `redacted=true`; anyone else asking for it is refused.
+   */
+  redactionFor(user: string, requested: boolean | undefined): boolean | 'refused' {
+    const allowed = this.deps.config.unredactedAudioUsers.has(user);
+    if (requested === false && !allowed) return 'refused';
+    return requested ?? !allowed;
   }
 
   /**
@@ -40,14 +46,15 @@ export class CallAudio {
    * requester; the work is tracked so that a shutdown lets an upload in progress finish.
    */
   async send(request: AudioRequest): Promise<RelayResult | undefined> {
-    if (!this.mayFetch(request.user, request.redacted)) {
+    const redacted = this.redactionFor(request.user, request.redacted);
+    if (redacted === 'refused') {
       await request.tell(UNREDACTED_REFUSED);
       return undefined;
     }
-    return this.deps.inFlight.track(this.relay(request));
+    return this.deps.inFlight.track(this.relay({ ...request, redacted }));
   }
 
-  private async relay(request: AudioRequest): Promise<RelayResult | undefined> {
+  private async relay(request: AudioRequest & { redacted: boolean }): Promise<RelayResult | undefined> {
     const { polyai, store, slack, logger } = this.deps;
     const { conversationId, direction, redacted } = request;
     const started = performance.now();

@@ -25,11 +25,6 @@ import type { Session, SessionOrigin, SessionSettings, ThreadRef, TranscriptTurn
 export const DELAYED_RESPONSE_LIMIT = 5;
 export const DELAYED_RESPONSE_PAUSE_MS = 1000;
 const PROGRESS_REACTION = 'hourglass_flowing_sand';
-/**
- * A turn shows its progress reaction once it has taken this long: a quick answer needs none, and
- * skipping it spares two Slack calls (reactions are rate-limited more tightly than messages).
- */
-export const PROGRESS_DELAY_MS = 200;
 
 export interface StartRequest {
   channel: string;
@@ -354,16 +349,11 @@ export class DebugChats {
     }
   }
 
-  /** Shows the progress reaction if the turn takes a while; the returned function takes it away. */
+  /** Shows the progress reaction while the turn runs; the returned function takes it away. */
   private showProgress(message: HumanReply): () => Promise<void> {
     const { slack } = this.deps;
-    let added: Promise<void> | undefined;
-    const timer = setTimeout(() => {
-      added = slack.react(message.channel, message.ts, PROGRESS_REACTION, true);
-    }, PROGRESS_DELAY_MS);
+    const added = slack.react(message.channel, message.ts, PROGRESS_REACTION, true);
     return async () => {
-      clearTimeout(timer);
-      if (added === undefined) return;
       await added;
       await slack.react(message.channel, message.ts, PROGRESS_REACTION, false);
     };

@@ -26,7 +26,7 @@ export type PolychatCommand =
   | { kind: 'agent'; agentId?: string; details?: boolean }
   | { kind: 'list'; agentId?: string; limit: number }
   | { kind: 'call'; conversation: ConversationRef }
-  | { kind: 'audio'; conversation: ConversationRef; direction: AudioDirection; redacted: boolean }
+  | { kind: 'audio'; conversation: ConversationRef; direction: AudioDirection; redacted?: boolean }
   | { kind: 'note'; conversation: ConversationRef; text: string }
   | { kind: 'resume'; conversation: ConversationRef; options: StartOptions };
 
@@ -241,9 +241,16 @@ export function parseCommand(input: string): PolychatCommand {
   const first = nextToken(text, 0);
   const word = first?.key === undefined ? first?.value.toLowerCase() : undefined;
   if (first === undefined || word === undefined || !SUBCOMMANDS.has(word)) {
-    const meant = word === undefined || /\s/.test(text) ? undefined : misspeltSubcommand(word);
-    if (meant !== undefined) {
-      throw new UsageError(`Unknown command "${word}". Did you mean \`/polychat ${meant}\`?`, ALL_USAGE);
+    if (first !== undefined && first.key === undefined) {
+      // Options come before a first message, so "word key=value…" can only be a command.
+      const after = readOptions(text, first.end);
+      const commandShaped = after.rest === '';
+      const meant = commandShaped ? misspeltSubcommand(first.value.toLowerCase()) : undefined;
+      if (meant !== undefined) {
+        throw new UsageError(`Unknown command "${first.value}". Did you mean \`/polychat ${meant}\`?`, ALL_USAGE);
+      }
+      if (commandShaped && after.options.length > 0)
+        throw new UsageError(`Unknown command "${first.value}"`, ALL_USAGE);
     }
     const { options, rest } = readOptions(text, 0);
     const parsed = startOptions(
@@ -300,7 +307,7 @@ export function parseCommand(input: string): PolychatCommand {
       const { options, rest } = readOptions(text, end);
       noExtra(rest, USAGE.audio);
       let direction: AudioDirection = 'combined';
-      let redacted = true;
+      let redacted: boolean | undefined;
       const agent: Array<{ key: string; value: string }> = [];
       for (const { key, value } of options) {
         if (key === 'direction') {
@@ -316,7 +323,7 @@ export function parseCommand(input: string): PolychatCommand {
         } else agent.push({ key, value });
       }
       const conversation = agentOf(ref, startOptions(agent, USAGE.audio, new Set(['agent'])));
-      return { kind: 'audio', conversation, direction, redacted };
+      return { kind: 'audio', conversation, direction, ...(redacted !== undefined && { redacted }) };
     }
     case 'note': {
       const { ref, end } = conversationArg(text, afterWord, USAGE.note);

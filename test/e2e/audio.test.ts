@@ -76,6 +76,13 @@ describe('/polychat audio', () => {
     expect(upload.sha256).toBe(await stack.polyai.expectedAudioSha256(id, 'combined', false));
     expect(file.initialComment).toContain('unredacted');
     expect(audioRequests(id).map((r) => r.query)).toEqual([{ direction: 'combined', redacted: 'false' }]);
+
+    // A listed user gets unredacted audio by default, and redacted audio when asking for it.
+    await stack.driver.command(`audio ${id} direction=user`, { channel_id: channel, user_id: 'UADMIN' });
+    const byDefault = await uploadNamed(stack, `${id}-user.wav`);
+    expect(byDefault.upload.sha256).toBe(await stack.polyai.expectedAudioSha256(id, 'user', false));
+    await stack.driver.command(`audio ${id} direction=agent redacted=true`, { channel_id: channel, user_id: 'UADMIN' });
+    await uploadNamed(stack, `${id}-agent-redacted.wav`);
   });
 
   it('says clearly when PolyAI has no recording, and uploads nothing', async () => {
@@ -107,7 +114,7 @@ describe('/polychat audio', () => {
 });
 
 describe('audio in a call-review thread', () => {
-  it('goes into the open thread, from the command and from the buttons (always redacted)', async () => {
+  it('goes into the open thread, from the command and from the buttons (redacted unless the presser is listed)', async () => {
     const id = recordedCall(300_000);
     const channel = freshChannel();
     await stack.driver.command(`call ${id}`, { channel_id: channel });
@@ -124,10 +131,13 @@ describe('audio in a call-review thread', () => {
       .flatMap((b) => b.elements ?? [])
       .find((e) => e.action_id === 'call_audio_user')?.value;
     const message = { ts: rootTs, text: String(root.args.text), user: TEST_BOT_USER_ID, bot_id: TEST_BOT_ID };
-    await stack.driver.action({ channel, user: 'UADMIN', message, actions: [{ action_id: 'call_audio_user', value }] });
+    await stack.driver.action({ channel, user: 'U1', message, actions: [{ action_id: 'call_audio_user', value }] });
     const byButton = await uploadNamed(stack, `${id}-user-redacted.wav`);
     expect(byButton.file.threadTs).toBe(rootTs);
     expect(byButton.upload.sha256).toBe(await stack.polyai.expectedAudioSha256(id, 'user', true));
+    await stack.driver.action({ channel, user: 'UADMIN', message, actions: [{ action_id: 'call_audio_user', value }] });
+    const unredacted = await uploadNamed(stack, `${id}-user.wav`);
+    expect(unredacted.upload.sha256).toBe(await stack.polyai.expectedAudioSha256(id, 'user', false));
   });
 });
 

@@ -57,7 +57,9 @@ describe('parseCommand', () => {
     expect(usageError('hlep').message).toMatch(/Did you mean `\/polychat help`/);
     expect(usageError('calls').message).toMatch(/Did you mean `\/polychat call`/);
     expect(usageError('resmue').message).toMatch(/Did you mean `\/polychat resume`/);
-    for (const text of ['hello', 'hi', 'Bonjour', 'book a table', 'calling about my order']) {
+    expect(usageError('lsit limit=5').message).toMatch(/Did you mean `\/polychat list`/);
+    expect(usageError('bogus agent=a1').message).toBe('Unknown command "bogus"');
+    for (const text of ['hello', 'hi', 'Bonjour', 'book a table', 'calling about my order', 'set x=5 please']) {
       expect(parseCommand(text)).toMatchObject({ kind: 'start' });
     }
   });
@@ -86,7 +88,11 @@ describe('parseCommand', () => {
       direction: 'user',
       redacted: false,
     });
-    expect(parseCommand('audio conv-1')).toMatchObject({ direction: 'combined', redacted: true });
+    expect(parseCommand('audio conv-1')).toEqual({
+      kind: 'audio',
+      conversation: { conversationId: 'conv-1' },
+      direction: 'combined',
+    });
     expect(usageError('audio conv-1 direction=left').message).toMatch(/direction= must be/);
     expect(parseCommand('note conv-1 Caller was  upset')).toEqual({
       kind: 'note',

@@ -32,11 +32,12 @@ export function errorReference(error: PolyAIError): string {
 /** One message for a failed PolyAI request; `doing` says what failed, e.g. "This turn failed". */
 export function polyaiErrorMessage(error: PolyAIError, doing: string): SlackMessage {
   const reference = errorReference(error);
-  const text = `:warning: ${doing}. ${explain(error)}`;
+  const summary = `:warning: ${doing}. ${explain(error)}`;
   return {
-    text,
+    // The text carries the reference too: it is what notifications, search and screen readers get.
+    text: polyaiErrorText(error, doing),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'section', text: { type: 'mrkdwn', text: summary } },
       ...(reference === ''
         ? []
         : [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: reference }] }]),

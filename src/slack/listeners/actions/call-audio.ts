@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { Services } from '../../../services.js';
 import { audioDirectionOf, readCallButton } from '../../presentation/call-review.js';
 
-/** The audio buttons of a call review (both sides, caller, agent): the redacted recording, into the thread. */
+/** The audio buttons of a call review (both sides, caller, agent): the recording, into the thread. */
 export function callAudioAction(services: Services) {
   return async ({
     ack,
@@ -16,14 +16,12 @@ export function callAudioAction(services: Services) {
     const threadTs = body.message?.thread_ts ?? body.message?.ts;
     if (call === undefined || direction === undefined || channel === undefined) return;
     const user = body.user.id;
-    // Buttons post for the whole channel to hear, so they always fetch the redacted recording;
-    // unredacted audio takes an explicit `/polychat audio … redacted=false`.
+    // Redacted unless the presser is allowed unredacted audio (spec §4), as for the command.
     await services.audio.send({
       channel,
       user,
       ...call,
       direction,
-      redacted: true,
       ...(threadTs !== undefined && { threadTs }),
       tell: (message) => services.slack.ephemeral(channel, user, message, threadTs),
     });

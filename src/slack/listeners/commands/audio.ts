@@ -7,7 +7,7 @@ import type { CommandContext } from './context.js';
 export async function audioCommand(
   services: Services,
   context: CommandContext,
-  command: { conversation: ConversationRef; direction: AudioDirection; redacted: boolean },
+  command: { conversation: ConversationRef; direction: AudioDirection; redacted?: boolean },
 ): Promise<void> {
   const agentId = await services.calls.requireAgent(context.channel, command.conversation.agentId, USAGE.audio);
   await services.audio.send({
@@ -16,7 +16,7 @@ export async function audioCommand(
     agentId,
     conversationId: command.conversation.conversationId,
     direction: command.direction,
-    redacted: command.redacted,
+    ...(command.redacted !== undefined && { redacted: command.redacted }),
     tell: context.reply,
   });
 }

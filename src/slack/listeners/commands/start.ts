@@ -1,5 +1,6 @@
 import type { StartOptions } from '../../../commands/parse.js';
 import type { Services } from '../../../services.js';
+import { slackToPlain } from '../../presentation/text.js';
 import { INVITE_HINT, needsInvite } from '../../slack-errors.js';
 import type { CommandContext } from './context.js';
 
@@ -13,11 +14,18 @@ export async function startCommand(
     await services.chats.start({
       channel: context.channel,
       user: context.user,
-      options: command.options,
-      ...(command.message !== undefined && { message: command.message }),
+      options: plainAttributes(command.options),
+      // Slack escapes what was typed (should_escape): the agent gets it as the person wrote it.
+      ...(command.message !== undefined && { message: slackToPlain(command.message) }),
     });
   } catch (error) {
     if (needsInvite(error)) await context.reply({ text: INVITE_HINT });
     else throw error;
   }
+}
+
+/** Attribute values as typed, without Slack's escaping. */
+export function plainAttributes(options: StartOptions): StartOptions {
+  const attributes = Object.fromEntries(Object.entries(options.attributes).map(([k, v]) => [k, slackToPlain(v)]));
+  return { ...options, attributes };
 }
