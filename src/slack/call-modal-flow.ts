@@ -89,14 +89,18 @@ export async function showAgain(
 }
 
 /**
- * A message shortcut on a call: the modal opens at once with the trigger_id (which expires in
- * 3 s) and shows "loading"; `fill` then replaces it with the form for the call the message is on.
+ * How a call shortcut's modal gets its content: `view` builds it from the store alone, so it opens
+ * filled; `fill` needs PolyAI, so the modal opens as "loading" and is filled when the answer comes.
  */
-export function callShortcut(
-  services: Services,
-  title: string,
-  fill: (client: WebClient, viewId: string, target: CallTarget) => Promise<void>,
-) {
+export type CallModalContent =
+  | { view: (target: CallTarget) => ModalView }
+  | { fill: (client: WebClient, viewId: string, target: CallTarget) => Promise<void> };
+
+/**
+ * A message shortcut on a call: the modal opens with the trigger_id (which expires in 3 s) for the
+ * call the message belongs to.
+ */
+export function callShortcut(services: Services, title: string, content: CallModalContent) {
   return async ({
     ack,
     shortcut,
@@ -108,8 +112,13 @@ export function callShortcut(
       await client.views.open({ trigger_id: shortcut.trigger_id, view: doneModal(title, CHANNEL_NOT_ALLOWED.text) });
       return;
     }
+    if ('view' in content) {
+      const target = await services.calls.locate(channel, shortcut.message);
+      await client.views.open({ trigger_id: shortcut.trigger_id, view: content.view(target) });
+      return;
+    }
     const opened = await client.views.open({ trigger_id: shortcut.trigger_id, view: loadingModal(title) });
-    await fill(client, opened.view?.id ?? '', await services.calls.locate(channel, shortcut.message));
+    await content.fill(client, opened.view?.id ?? '', await services.calls.locate(channel, shortcut.message));
   };
 }
 

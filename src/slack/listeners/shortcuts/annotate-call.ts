@@ -4,7 +4,5 @@ import { annotationModal } from '../../presentation/call-modals.js';
 
 /** Message shortcut "Annotate call": the form, prefilled with the conversation, turn and side the message shows. */
 export function annotateCallShortcut(services: Services) {
-  return callShortcut(services, 'Annotate call', async (client, viewId, target) => {
-    await client.views.update({ view_id: viewId, view: annotationModal(annotationFormFor(target)) });
-  });
+  return callShortcut(services, 'Annotate call', { view: (target) => annotationModal(annotationFormFor(target)) });
 }
