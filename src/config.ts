@@ -131,12 +131,12 @@ export function parseConfig(env: Env): Config {
       baseUrl: url(env, 'POLYAI_BASE_URL', `https://api.${region}.poly.ai`).replace(/\/+$/, ''),
       defaultAgentId: read(env, 'POLYAI_AGENT_ID'),
       clientEnv: oneOf(env, 'POLYAI_CLIENT_ENV', CLIENT_ENVS, 'sandbox'),
-      timeoutMs: integer(env, 'POLYAI_TIMEOUT_MS', 30_000, 100, 600_000),
+      timeoutMs: integer(env, 'POLYAI_TIMEOUT_MS', 30_000, 1, 600_000),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     storeUrl: storeUrl(env),
-    allowedChannels: idList(env, 'POLYCHAT_ALLOWED_CHANNELS', /^[CGD][A-Z0-9]+$/),
-    unredactedAudioUsers: idList(env, 'POLYCHAT_UNREDACTED_AUDIO_USERS', /^[UW][A-Z0-9]+$/) ?? new Set(),
+    allowedChannels: idList(env, 'POLYCHAT_ALLOWED_CHANNELS', /^[CGD][A-Z0-9_]+$/),
+    unredactedAudioUsers: idList(env, 'POLYCHAT_UNREDACTED_AUDIO_USERS', /^[UW][A-Z0-9_]+$/) ?? new Set(),
   };
 }
 

@@ -4,7 +4,7 @@ import { slackErrorCode } from './slack-errors.js';
 
 /** Who the app is in Slack: Bolt needs both to ignore the app's own messages. */
 export interface BotIdentity {
-  botId: string;
+  botId?: string;
   botUserId: string;
 }
 
@@ -22,8 +22,8 @@ export async function botIdentity(client: WebClient): Promise<BotIdentity> {
     if (code !== undefined) throw new ConfigError(`SLACK_BOT_TOKEN was refused by Slack (${code})`);
     throw new ConfigError(`SLACK_API_URL could not be reached: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (result.bot_id === undefined || result.user_id === undefined) {
-    throw new ConfigError('SLACK_BOT_TOKEN is not a bot token (xoxb-…): Slack names no bot for it');
+  if (result.user_id === undefined) {
+    throw new ConfigError('SLACK_BOT_TOKEN is not a bot token (xoxb-…): Slack names no user for it');
   }
-  return { botId: result.bot_id, botUserId: result.user_id };
+  return { botUserId: result.user_id, ...(result.bot_id !== undefined && { botId: result.bot_id }) };
 }

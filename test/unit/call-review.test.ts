@@ -41,6 +41,13 @@ describe('findConversationRef', () => {
     expect(findConversationRef('the call about billing went badly')).toBeUndefined();
     expect(findConversationRef('')).toBeUndefined();
   });
+
+  it('takes a message that is only an ID-shaped word with a digit, and no lone ordinary word', () => {
+    expect(findConversationRef(' conv-123abc ')).toEqual({ conversationId: 'conv-123abc' });
+    expect(findConversationRef('`CONV42`')).toEqual({ conversationId: 'CONV42' });
+    expect(findConversationRef('thanks')).toBeUndefined();
+    expect(findConversationRef('check CONV42 please')).toBeUndefined();
+  });
 });
 
 describe('call presentation', () => {

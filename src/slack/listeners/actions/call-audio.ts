@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../../services.js';
 import { audioDirectionOf, readCallButton } from '../../presentation/call-review.js';
+import { pressedIn } from './pressed-in.js';
 
 /** The audio buttons of a call review (both sides, caller, agent): the recording, into the thread. */
 export function callAudioAction(services: Services) {
@@ -12,9 +13,9 @@ export function callAudioAction(services: Services) {
     await ack();
     const call = readCallButton(action.value);
     const direction = audioDirectionOf(action.action_id);
-    const channel = body.channel?.id;
-    const threadTs = body.message?.thread_ts ?? body.message?.ts;
-    if (call === undefined || direction === undefined || channel === undefined) return;
+    const thread = pressedIn(body);
+    if (call === undefined || direction === undefined || thread === undefined) return;
+    const { channel, threadTs } = thread;
     const user = body.user.id;
     // Redacted unless the presser is allowed unredacted audio (spec §4), as for the command.
     await services.audio.send({
@@ -22,7 +23,7 @@ export function callAudioAction(services: Services) {
       user,
       ...call,
       direction,
-      ...(threadTs !== undefined && { threadTs }),
+      threadTs,
       tell: (message) => services.slack.ephemeral(channel, user, message, threadTs),
     });
   };

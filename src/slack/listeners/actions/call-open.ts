@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../../services.js';
 import { readCallButton } from '../../presentation/call-review.js';
+import { pressedIn } from './pressed-in.js';
 
 /** The Open button of a conversation list: what `/polychat call` does, in the list's channel. */
 export function callOpenAction(services: Services) {
@@ -12,7 +13,7 @@ export function callOpenAction(services: Services) {
   }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
     await ack();
     const call = readCallButton(action.value);
-    const channel = body.channel?.id;
+    const channel = pressedIn(body)?.channel;
     if (call === undefined || channel === undefined) return;
     await services.calls.open({
       channel,

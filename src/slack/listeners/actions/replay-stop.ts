@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../../services.js';
 import { REPLAY_OVER, REPLAY_STOPPING } from '../../presentation/replay.js';
+import { pressedIn } from './pressed-in.js';
 
 /** The Stop button of a running replay: it stops after its current turn (whichever instance runs it). */
 export function replayStopAction(services: Services) {
@@ -11,9 +12,9 @@ export function replayStopAction(services: Services) {
   }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
     await ack();
     const outcome = await services.replays.stop(action.value ?? '', body.user.id);
-    const channel = body.channel?.id;
-    if (channel === undefined) return;
-    const threadTs = body.message?.thread_ts ?? body.message?.ts;
+    const thread = pressedIn(body);
+    if (thread === undefined) return;
+    const { channel, threadTs } = thread;
     await services.slack.ephemeral(
       channel,
       body.user.id,

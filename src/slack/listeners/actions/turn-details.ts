@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { Services } from '../../../services.js';
 import { turnDetailsView } from '../../presentation/turn-details.js';
 import { slackErrorCode } from '../../slack-errors.js';
+import { pressedIn } from './pressed-in.js';
 
 /** The Details button on an agent reply: a modal with the reply's trace, opened while the trigger is fresh. */
 export function turnDetailsAction(services: Services) {
@@ -12,12 +13,13 @@ export function turnDetailsAction(services: Services) {
     client,
   }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
     await ack();
-    const channel = body.channel?.id;
-    const threadTs = body.message?.thread_ts;
+    const thread = pressedIn(body);
     const details =
-      channel === undefined || threadTs === undefined || action.value === undefined
+      thread === undefined || action.value === undefined
         ? undefined
-        : await services.store.replyDetails({ channel, threadTs }, action.value);
+        : await services.store.replyDetails(thread, action.value);
+    const channel = thread?.channel;
+    const threadTs = thread?.threadTs;
     try {
       await client.views.open({ trigger_id: body.trigger_id, view: turnDetailsView(details) });
     } catch (error) {
