@@ -188,6 +188,16 @@ export class DebugChats {
     const replies: string[] = [];
     try {
       await this.deliver(active, 0, greeting, Math.round(performance.now() - started), correlationId, replies);
+    } catch (error) {
+      // Collecting the rest of a delayed greeting failed: say so, as for any turn.
+      if (!(error instanceof PolyAIError)) throw error;
+      if (error.conversationEnded) await this.markEnded(active, { at: new Date().toISOString(), reason: 'upstream' });
+      else
+        await slack.post(
+          active.channel,
+          polyaiErrorMessage(error, 'The rest of the greeting did not come'),
+          active.threadTs,
+        );
     } finally {
       await store.appendTranscript(active, [{ user: '', replies }]);
     }

@@ -42,6 +42,13 @@ class RetryableResponse extends Error {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The same response with its body already read. */
+async function buffered(response: Response): Promise<Response> {
+  const body = await response.arrayBuffer();
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers };
+  return new Response([101, 204, 205, 304].includes(response.status) ? null : body, init);
+}
+
 /**
  * The fetch that the openapi-fetch client uses: a timeout on every attempt (headers
  * must arrive within it; a body such as a recording may then stream for longer), the
@@ -56,6 +63,7 @@ export function resilientFetch(
     const correlationId = request.headers.get(CORRELATION_HEADER) ?? '';
     const safe = isSafeToRepeat(request);
     const path = new URL(request.url).pathname;
+    const streamed = path.endsWith('/audio');
     const started = performance.now();
     const attempts = Math.max(policy.rateLimitedAttempts, safe ? policy.transientAttempts : 1);
 
@@ -65,6 +73,9 @@ export function resilientFetch(
       let response: Response;
       try {
         response = await fetch(request.clone(), { signal: controller.signal });
+        // JSON answers are read inside the timeout too, so a stalled body cannot hold a thread up;
+        // a recording streams on for as long as it takes.
+        if (!streamed) response = await buffered(response);
       } catch (cause) {
         const error = controller.signal.aborted
           ? new PolyAIError(

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolyAI } from '../../src/polyai/client.js';
@@ -79,6 +81,29 @@ describe('PolyAI client', () => {
     expect(error.kind).toBe('timeout');
     expect(error.message).toContain('0.5 s');
     expect(fake.turns(conversationId)).toHaveLength(1);
+  });
+
+  it('times out a JSON answer whose body stalls after the headers', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"conversationId":');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const stalled = new PolyAI({
+      baseUrl: `http://127.0.0.1:${port}`,
+      apiKey: 'k',
+      timeoutMs: 300,
+      logger,
+      retryPolicy: policy,
+    });
+    try {
+      const error = await failure(stalled.respond('agent-1', 'c1', { clientEnv: 'sandbox', message: 'hi' }));
+      expect(error.kind).toBe('timeout');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('streams audio with its announced length', async () => {
