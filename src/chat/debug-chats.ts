@@ -6,6 +6,7 @@ import type { CoreDeps } from '../core-deps.js';
 import { PolyAIError } from '../polyai/errors.js';
 import { boundJson } from '../polyai/metadata.js';
 import type { ConversationTurn, DebugChatResponse } from '../polyai/types.js';
+import type { SlackMessage } from '../slack/poster.js';
 import {
   agentReply,
   conversationEndedNotice,
@@ -36,6 +37,8 @@ export interface StartRequest {
   thread?: { threadTs: string; requestTs: string };
   /** Where the session comes from (a restart or replay), shown on its root message. */
   origin?: SessionOrigin;
+  /** Tells the requester alone (a command's ephemeral reply) when the session could not start. */
+  tell?: (message: SlackMessage) => Promise<void>;
 }
 
 export interface ResumeRequest {
@@ -138,7 +141,7 @@ export class DebugChats {
     const position = request.thread?.requestTs ?? threadTs;
     await this.deps.inFlight.track(
       this.deps.store.coordination.inOrder(queueOf(session), position, () =>
-        this.create(session, request.thread !== undefined),
+        this.create(session, request.thread !== undefined, request.tell),
       ),
     );
     if (request.message !== undefined) {
@@ -152,7 +155,11 @@ export class DebugChats {
     return session;
   }
 
-  private async create(session: Session, bound: boolean): Promise<void> {
+  private async create(
+    session: Session,
+    bound: boolean,
+    tell?: (message: SlackMessage) => Promise<void>,
+  ): Promise<void> {
     const { polyai, slack, store, logger } = this.deps;
     const correlationId = randomUUID();
     const started = performance.now();
@@ -177,7 +184,9 @@ export class DebugChats {
       );
       await store.saveSession({ ...session, ended: { at: new Date().toISOString(), reason: 'upstream' } });
       if (!bound) await slack.update(session.channel, session.threadTs, sessionRoot(session, 'failed'));
-      await slack.post(session.channel, polyaiErrorMessage(error, 'The debug chat could not start'), session.threadTs);
+      const failure = polyaiErrorMessage(error, 'The debug chat could not start');
+      await slack.post(session.channel, failure, session.threadTs);
+      await tell?.(failure);
       return;
     }
     const active: Session = { ...session, conversationId: greeting.conversationId };

@@ -116,13 +116,17 @@ describe('/polychat starts a debug chat', () => {
 
   it('reports an unknown agent in the thread with the PolyAI error code and correlation ID', async () => {
     const channel = freshChannel();
-    await stack.driver.command('agent=no-such-agent', { channel_id: channel });
+    const { response_url } = await stack.driver.command('agent=no-such-agent', { channel_id: channel });
     const root = await stack.slack.waitFor('chat.postMessage', (c) => c.args.channel === channel && !c.args.thread_ts);
     const error = await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === root.response.ts);
     const [create] = stack.polyai.requestsOf('createDebugChat').filter((r) => r.agentId === 'no-such-agent');
     expect(textOf(error)).toContain('could not start');
     expect(textOf(error)).toContain('AGENT_NOT_FOUND');
     expect(textOf(error)).toContain(create?.correlationId);
+    // The person who typed the command is told directly too.
+    const told = await stack.slack.waitForResponse((r) => response_url.endsWith(r.id));
+    expect(JSON.stringify(told.body)).toContain('AGENT_NOT_FOUND');
+    expect((told.body as { response_type?: string }).response_type).toBe('ephemeral');
   });
 });
 

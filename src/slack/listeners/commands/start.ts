@@ -15,6 +15,7 @@ export async function startCommand(
       channel: context.channel,
       user: context.user,
       options: plainAttributes(command.options),
+      tell: context.reply,
       // Slack escapes what was typed (should_escape): the agent gets it as the person wrote it.
       ...(command.message !== undefined && { message: slackToPlain(command.message) }),
     });
