@@ -312,6 +312,17 @@ export class DebugChats {
     const correlationId = randomUUID();
     const started = performance.now();
     const turn = session.turns + 1;
+    const asking = polyai.respond(
+      session.agentId,
+      session.conversationId,
+      {
+        clientEnv: session.clientEnv,
+        message: message.text,
+        ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
+      },
+      correlationId,
+    );
+    // After the turn is on its way, so the reaction's Slack call never delays it.
     const progressShown = this.showProgress(message);
     const replies: string[] = [];
     try {
@@ -322,16 +333,7 @@ export class DebugChats {
           turn,
           role: 'user',
         }),
-        polyai.respond(
-          session.agentId,
-          session.conversationId,
-          {
-            clientEnv: session.clientEnv,
-            message: message.text,
-            ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
-          },
-          correlationId,
-        ),
+        asking,
       ]);
       const ms = Math.round(performance.now() - started);
       await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, replies);
