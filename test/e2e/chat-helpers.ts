@@ -26,11 +26,13 @@ export function freshChannel(): string {
  * conversation ID shown on it, and the greeting posted in the thread.
  */
 export async function startChat(stack: Stack, channel: string, text = '', user = 'U1') {
+  // Roots posted before this command (another chat in the same channel) are not this chat's.
+  const earlier = new Set(stack.slack.callsTo('chat.postMessage'));
   const { response } = await stack.driver.command(text, { channel_id: channel, user_id: user });
   expect(response.status).toBe(200);
   const root = await stack.slack.waitFor(
     'chat.postMessage',
-    (c) => c.args.channel === channel && c.args.thread_ts === undefined,
+    (c) => !earlier.has(c) && c.args.channel === channel && c.args.thread_ts === undefined,
   );
   const rootTs = String(root.response.ts);
   const live = await stack.slack.waitFor(
