@@ -3,8 +3,6 @@ import type { components } from './schema.gen.js';
 /** Names for the generated schemas the rest of the app speaks in. */
 type Schemas = components['schemas'];
 export type DebugChatResponse = Schemas['DebugChatResponse'];
-export type DebugChatMetadata = Schemas['DebugChatMetadata'];
-export type FunctionEvent = Schemas['FunctionEvent'];
 export type CreateDebugChatBody = Schemas['CreateDebugChatBody'];
 export type RespondDebugChatBody = Schemas['RespondDebugChatBody'];
 export type AnnotationItem = Schemas['AnnotationItem'];

@@ -110,12 +110,6 @@ export function sessionRoot(
   return { text, blocks };
 }
 
-/** A session bound to an existing thread announces itself there instead of in a root message. */
-export function sessionBound(session: Session): SlackMessage {
-  const root = sessionRoot(session, 'active');
-  return { text: root.text, blocks: root.blocks };
-}
-
 /**
  * The agent's reply, escaped so it can never ping anyone, and split into as many
  * messages as Slack's limits need. `footer` blocks go under the last one, `accessory` beside its text.
@@ -158,7 +152,3 @@ export function restartedNotice(user: string, link: string | undefined): SlackMe
 export const ENDED_HINT: SlackMessage = {
   text: 'This debug chat has ended, so your reply was not sent. Start a new one with `/polychat`, or `/polychat resume CONVERSATION` to continue one.',
 };
-
-export function escapedPlain(text: string): SlackMessage {
-  return { text: escapeText(text) };
-}

@@ -26,7 +26,7 @@ export async function startCommand(
 }
 
 /** Attribute values as typed, without Slack's escaping. */
-export function plainAttributes(options: StartOptions): StartOptions {
+function plainAttributes(options: StartOptions): StartOptions {
   const attributes = Object.fromEntries(Object.entries(options.attributes).map(([k, v]) => [k, slackToPlain(v)]));
   return { ...options, attributes };
 }

@@ -4,8 +4,6 @@ import { appHomeOpenedEvent } from './app-home-opened.js';
 import { appMentionEvent } from './app-mention.js';
 import { messageEvent } from './message.js';
 
-export const EVENTS = ['message.channels', 'message.groups', 'app_mention', 'app_home_opened'] as const;
-
 export function register(app: App, services: Services): void {
   app.event('message', messageEvent(services));
   app.event('app_mention', appMentionEvent(services));
