@@ -15,11 +15,16 @@ export interface Coordination {
   close(): Promise<void>;
 }
 
-/** Orders Slack timestamps ("1700000000.000100") without floating-point loss. */
+/** A Slack ts ("1700000000.000100") as a fixed-width string, so that lexical order is time order. */
+export function sortableTs(ts: string): string {
+  const [whole = '', fraction = ''] = ts.split('.');
+  return `${whole.padStart(12, '0')}.${fraction.padEnd(6, '0')}`;
+}
+
+/** Orders Slack timestamps without floating-point loss. */
 export function compareTs(a: string, b: string): number {
-  const [ai = '', af = ''] = a.split('.');
-  const [bi = '', bf = ''] = b.split('.');
-  return ai.length - bi.length || ai.localeCompare(bi) || af.padEnd(6, '0').localeCompare(bf.padEnd(6, '0'));
+  const [x, y] = [sortableTs(a), sortableTs(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 interface Waiting {

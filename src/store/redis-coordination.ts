@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from '../logger.js';
-import type { Coordination } from './coordination.js';
+import { type Coordination, sortableTs } from './coordination.js';
 
 /**
  * How long a turn's place in its queue, and its hold on the thread, outlive an instance that
@@ -60,14 +61,6 @@ export function settleWait(position: string, now = Date.now()): number {
   if (!Number.isFinite(writtenAt)) return 0;
   return Math.min(SETTLE_MS, Math.max(0, writtenAt + SETTLE_MS - now));
 }
-
-/** A Slack ts as a fixed-width string, so that the queue's lexical order is time order. */
-function sortable(ts: string): string {
-  const [whole = '', fraction = ''] = ts.split('.');
-  return `${whole.padStart(12, '0')}.${fraction.padEnd(6, '0')}`;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A promise that settles when the queue is announced or RECHECK_MS pass, whichever is first. */
 interface Wakeup {
@@ -142,7 +135,7 @@ export class RedisCoordination implements Coordination {
 
   async inOrder<T>(queue: string, position: string, task: () => Promise<T>): Promise<T> {
     const keys = [`${this.prefix}:turns:{${queue}}`, `${this.prefix}:turns:{${queue}}:holder`];
-    const member = `${sortable(position)}:${this.instance}:${++this.turnCounter}`;
+    const member = `${sortableTs(position)}:${this.instance}:${++this.turnCounter}`;
     const renew = setInterval(() => {
       this.client.eval(RENEW_TURN, { keys, arguments: [member, String(this.leaseMs)] }).catch((error: Error) => {
         this.logger.warn({ err: error.message, queue }, 'turn lease not renewed');
