@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KnownBlock } from '@slack/types';
 import { type StartOptions, USAGE, UsageError } from '../commands/parse.js';
 import { CLIENT_ENVS, type ClientEnv } from '../config.js';
@@ -77,7 +78,6 @@ function transcriptOf(turns: ConversationTurn[]): TranscriptTurn[] {
     replies: text(turn.agent_response) === '' ? [] : [text(turn.agent_response)],
   }));
 }
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Debug chats in Slack threads: starting them, relaying turns in order, ending them (spec §2, §3). */
 export class DebugChats {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../logger.js';
 import { PolyAIError, retryAfterSeconds } from './errors.js';
@@ -39,8 +40,6 @@ class RetryableResponse extends Error {
     super(`PolyAI answered ${response.status}`);
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The same response with its body already read. */
 async function buffered(response: Response): Promise<Response> {

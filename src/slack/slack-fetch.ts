@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FetchFunction } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { retryAfterSeconds } from '../polyai/errors.js';
@@ -10,8 +11,6 @@ const MAX_WAIT_SECONDS = 30;
 
 type FetchRequestInit = NonNullable<Parameters<FetchFunction>[1]>;
 type FetchResponse = Awaited<ReturnType<FetchFunction>>;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
