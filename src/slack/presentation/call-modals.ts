@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { type ConversationRef, parseConversationRef, UsageError } from '../../commands/parse.js';
 import type { AnnotationItem, AnnotationRole, AnnotationType } from '../../polyai/types.js';
+import { section } from './blocks.js';
 import { ANNOTATION_LABELS, annotationLine, SIDE_LABELS } from './call-review.js';
 import { code, escapeText, truncate } from './text.js';
 
@@ -43,10 +44,6 @@ export function readModalMetadata(raw: string): ModalContext | undefined {
 
 function plainText(text: string) {
   return { type: 'plain_text' as const, text };
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
 }
 
 /** Opened at once with the trigger_id, then replaced once what the form needs is known. */

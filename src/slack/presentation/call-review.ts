@@ -11,7 +11,7 @@ import type {
   ShortSummary,
 } from '../../polyai/types.js';
 import type { SlackMessage } from '../poster.js';
-import { code, escapeText, splitText, truncate } from './text.js';
+import { code, escapeText, slackDate, splitText, truncate } from './text.js';
 
 /** Slack allows this many blocks in one message. */
 const MESSAGE_BLOCK_LIMIT = 50;
@@ -84,14 +84,6 @@ export function readPageButton(value: string | undefined): ListPageRef | undefin
 }
 
 // ------------------------------------------------------------------- values
-
-/** A PolyAI timestamp in each reader's own time zone (Slack renders `<!date>`), or as written. */
-export function slackDate(iso: string | null | undefined, format = '{date_short_pretty} {time_secs}'): string {
-  if (iso === null || iso === undefined || iso === '') return '—';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return escapeText(iso);
-  return `<!date^${Math.floor(ms / 1000)}^${format}|${new Date(ms).toISOString()}>`;
-}
 
 export function formatDuration(seconds: number | null | undefined): string {
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return '—';

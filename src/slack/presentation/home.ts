@@ -1,8 +1,9 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { UserOverview } from '../../chat/overview.js';
 import type { Session } from '../../store/records.js';
+import { section } from './blocks.js';
 import { HELP_TEXT } from './help.js';
-import { code, escapeText } from './text.js';
+import { code, escapeText, slackDate } from './text.js';
 
 const CHANNEL_NAMES: Record<string, string> = { 'chat.polyai': 'voice', 'webchat.polyai': 'webchat' };
 
@@ -11,11 +12,6 @@ function stateOf(session: Session): string {
     return session.conversationId === '' ? ':warning: could not start' : ':checkered_flag: ended';
   }
   return session.conversationId === '' ? ':hourglass_flowing_sand: starting' : ':large_green_circle: active';
-}
-
-function started(at: string): string {
-  const epoch = Math.floor(Date.parse(at) / 1000);
-  return Number.isFinite(epoch) ? `<!date^${epoch}^{date_short_pretty} {time}|${escapeText(at)}>` : escapeText(at);
 }
 
 function sessionLine({ session, link }: UserOverview['sessions'][number]): string {
@@ -29,13 +25,9 @@ function sessionLine({ session, link }: UserOverview['sessions'][number]): strin
       ? 'default channel'
       : (CHANNEL_NAMES[session.polyaiChannel] ?? escapeText(session.polyaiChannel)),
     `in <#${session.channel}>`,
-    `started ${started(session.startedAt)}`,
+    `started ${slackDate(session.startedAt, '{date_short_pretty} {time}')}`,
     stateOf(session),
   ].join(' · ');
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
 function note(text: string): KnownBlock {

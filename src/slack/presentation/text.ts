@@ -59,3 +59,11 @@ export function splitText(text: string, limit = SECTION_TEXT_LIMIT): string[] {
 export function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, Math.max(0, limit - 1)).replace(/&[a-z]{0,4}$/, '')}…`;
 }
+
+/** A PolyAI timestamp in each reader's own time zone (Slack renders `<!date>`), or as written. */
+export function slackDate(iso: string | null | undefined, format = '{date_short_pretty} {time_secs}'): string {
+  if (iso === null || iso === undefined || iso === '') return '—';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return escapeText(iso);
+  return `<!date^${Math.floor(ms / 1000)}^${format}|${new Date(ms).toISOString()}>`;
+}

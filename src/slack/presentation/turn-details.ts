@@ -10,7 +10,8 @@ import {
   type TurnTrace,
 } from '../../polyai/metadata.js';
 import type { ReplyDetails } from '../../store/records.js';
-import { code, escapeText, SECTION_TEXT_LIMIT, truncate } from './text.js';
+import { section } from './blocks.js';
+import { code, escapeText, SECTION_TEXT_LIMIT, slackDate, truncate } from './text.js';
 
 export const TURN_DETAILS_ACTION = 'turn_details';
 /** Slack's limit on blocks in a modal. */
@@ -57,10 +58,6 @@ function codeBlock(value: unknown, limit: number): string {
   const note = `\n… (${raw.length.toLocaleString('en-US')} characters in all)`;
   const body = escaped.length <= limit ? escaped : `${truncate(escaped, limit - note.length)}${note}`;
   return `\`\`\`${body}\`\`\``;
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_TEXT_LIMIT) } };
 }
 
 function context(text: string): KnownBlock {
@@ -190,11 +187,6 @@ function listLine(title: string, items: unknown[]): string | undefined {
   return `*${title}:* ${shown.join(', ')}${more}`;
 }
 
-function when(at: string): string {
-  const epoch = Math.floor(Date.parse(at) / 1000);
-  return Number.isFinite(epoch) ? `<!date^${epoch}^{date_short_pretty} {time_secs}|${escapeText(at)}>` : '';
-}
-
 /** The header lines of the modal: which turn, of which conversation, how long it took. */
 function summary(details: ReplyDetails): KnownBlock[] {
   const title = details.turn === 0 ? 'Greeting' : `Turn ${details.turn}`;
@@ -203,7 +195,7 @@ function summary(details: ReplyDetails): KnownBlock[] {
     `agent ${code(details.agentId)}`,
     details.clientEnv,
     `:stopwatch: answered in *${details.latencyMs} ms* (measured by polychat)`,
-    when(details.at),
+    slackDate(details.at),
   ].filter((fact) => fact !== '');
   const said = [
     details.userInput.trim() === '' ? undefined : `*User:* ${truncate(escapeText(details.userInput), 900)}`,
