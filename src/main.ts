@@ -1,7 +1,7 @@
-import { ConfigError, loadDotEnv, parseConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { createSlackApp } from './slack/app.js';
-import { openStore } from './store/open-store.js';
+import { openStore } from './outbound/store/open-store.js';
+import { ConfigError, loadDotEnv, parseConfig } from './platform/config.js';
+import { createLogger } from './platform/logger.js';
+import { createSlackApp } from './slack-in/app.js';
 
 /** How long SIGTERM waits for turns in flight before exiting anyway. */
 const DRAIN_TIMEOUT_MS = 25_000;

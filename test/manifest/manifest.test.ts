@@ -4,8 +4,8 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Services } from '../../src/services.js';
-import { registerListeners } from '../../src/slack/listeners/index.js';
+import { registerListeners } from '../../src/slack-in/listeners/index.js';
+import type { Services } from '../../src/slack-in/services.js';
 
 interface Manifest {
   features: {

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const docPath = fileURLToPath(new URL('../../openapi/polyai.yaml', import.meta.url));
-const generatedPath = 'src/polyai/schema.gen.ts';
+const generatedPath = 'src/outbound/polyai/schema.gen.ts';
 // ajv-formats is CommonJS; under NodeNext its default import is module.exports.
 const addFormats = ajvFormats.default;
 

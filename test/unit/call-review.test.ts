@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findConversationRef } from '../../src/calls/find-conversation.js';
-import type { ConversationDetail, ListConversationsResponse } from '../../src/polyai/types.js';
-import { readAnnotationForm } from '../../src/slack/presentation/call-modals.js';
+import { findConversationRef } from '../../src/domain/calls/find-conversation.js';
+import type { ConversationDetail, ListConversationsResponse } from '../../src/outbound/polyai/types.js';
+import { readAnnotationForm } from '../../src/presentation/call-modals.js';
 import {
   audioFilename,
   conversationList,
@@ -9,7 +9,7 @@ import {
   latencyText,
   summaryText,
   transcriptMessages,
-} from '../../src/slack/presentation/call-review.js';
+} from '../../src/presentation/call-review.js';
 
 describe('findConversationRef', () => {
   it('reads Agent Studio links first, agent included', () => {

@@ -1,7 +1,7 @@
 import { Keyv } from 'keyv';
 import { describe, expect, it } from 'vitest';
-import { compareTs, LocalSequencer } from '../../src/store/coordination.js';
-import { LocalCoordination } from '../../src/store/local-coordination.js';
+import { compareTs, LocalSequencer } from '../../src/outbound/store/coordination.js';
+import { LocalCoordination } from '../../src/outbound/store/local-coordination.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, UsageError } from '../../src/commands/parse.js';
+import { parseCommand, UsageError } from '../../src/presentation/commands.js';
 
 function usageError(text: string): UsageError {
   try {

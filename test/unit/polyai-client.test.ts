@@ -2,9 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PolyAI } from '../../src/polyai/client.js';
-import { errorFromResponse, PolyAIError, retryAfterSeconds } from '../../src/polyai/errors.js';
-import { polyaiErrorText } from '../../src/slack/presentation/polyai-errors.js';
+import { PolyAI } from '../../src/outbound/polyai/client.js';
+import { errorFromResponse, PolyAIError, retryAfterSeconds } from '../../src/outbound/polyai/errors.js';
+import { polyaiErrorText } from '../../src/presentation/polyai-errors.js';
 import { type FakePolyAI, startFakePolyAI } from '../support/fake-polyai.js';
 
 let fake: FakePolyAI;

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisCoordination, SETTLE_MS, settleWait } from '../../src/store/redis-coordination.js';
+import { RedisCoordination, SETTLE_MS, settleWait } from '../../src/outbound/store/redis-coordination.js';
 import { getFreePort } from '../support/app-process.js';
 import { REDIS_SKIP_REASON, type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { sleep, waitUntil } from '../support/wait.js';

@@ -5,7 +5,7 @@ import {
   readReplayForm,
   replayComparison,
   replayProgress,
-} from '../../src/slack/presentation/replay.js';
+} from '../../src/presentation/replay.js';
 import { blockProblems } from '../support/block-kit.js';
 
 const row = (turn: number, changed: boolean, text = 'same reply'): ReplayRow => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeText, SECTION_TEXT_LIMIT, slackToPlain, splitText } from '../../src/slack/presentation/text.js';
+import { escapeText, SECTION_TEXT_LIMIT, slackToPlain, splitText } from '../../src/presentation/text.js';
 
 describe('escapeText', () => {
   it('neutralises every Slack control sequence so agent text pings nobody', () => {

@@ -1,9 +1,9 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { boundJson, changedStateKeys, readTrace } from '../../src/polyai/metadata.js';
-import { MODAL_BLOCK_LIMIT, turnDetailsView } from '../../src/slack/presentation/turn-details.js';
-import { traceLine } from '../../src/slack/presentation/turn-trace.js';
-import type { ReplyDetails } from '../../src/store/records.js';
+import { boundJson, changedStateKeys, readTrace } from '../../src/outbound/polyai/metadata.js';
+import type { ReplyDetails } from '../../src/outbound/store/records.js';
+import { MODAL_BLOCK_LIMIT, turnDetailsView } from '../../src/presentation/turn-details.js';
+import { traceLine } from '../../src/presentation/turn-trace.js';
 import { viewProblems } from '../support/block-kit.js';
 
 function details(metadata: unknown, more: Partial<ReplyDetails> = {}): ReplyDetails {

@@ -1,6 +1,6 @@
 import { Keyv } from 'keyv';
 import { describe, expect, it } from 'vitest';
-import { WriteThroughCache } from '../../src/store/write-through-cache.js';
+import { WriteThroughCache } from '../../src/outbound/store/write-through-cache.js';
 
 describe('WriteThroughCache', () => {
   it('writes through to the store, so a new process over the same store reads what was written', async () => {

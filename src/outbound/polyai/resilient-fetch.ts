@@ -1,0 +1,135 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry, { AbortError } from 'p-retry';
+import type { Logger } from '../../platform/logger.js';
+import { PolyAIError, retryAfterSeconds } from './errors.js';
+
+export const CORRELATION_HEADER = 'X-PolyAI-Correlation-Id';
+
+export interface RetryPolicy {
+  /** Attempts for a 429 answer, on any request. */
+  rateLimitedAttempts: number;
+  /** Attempts for 5xx and network errors, on requests that are safe to repeat. */
+  transientAttempts: number;
+  /** The longest `Retry-After` the app will sit out; longer ones are reported instead. */
+  maxRetryAfterSeconds: number;
+  minBackoffMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  rateLimitedAttempts: 3,
+  transientAttempts: 3,
+  maxRetryAfterSeconds: 20,
+  minBackoffMs: 250,
+};
+
+/**
+ * Repeating these has the same effect as sending them once. A debug-chat turn,
+ * a new session and an annotation are not among them: a retry would say things twice.
+ */
+export function isSafeToRepeat(request: Request): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return true;
+  return request.method === 'POST' && new URL(request.url).pathname.endsWith('/note');
+}
+
+/** Carries a response that may be retried through p-retry, so the last one can still be returned. */
+class RetryableResponse extends Error {
+  constructor(
+    readonly response: Response,
+    readonly waitSeconds: number | undefined,
+  ) {
+    super(`PolyAI answered ${response.status}`);
+  }
+}
+
+/** The same response with its body already read. */
+async function buffered(response: Response): Promise<Response> {
+  const body = await response.arrayBuffer();
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers };
+  return new Response([101, 204, 205, 304].includes(response.status) ? null : body, init);
+}
+
+/**
+ * The fetch that the openapi-fetch client uses: a timeout on every attempt (headers
+ * must arrive within it; a body such as a recording may then stream for longer), the
+ * retry policy of spec §6, and one log line a request.
+ */
+export function resilientFetch(
+  timeoutMs: number,
+  logger: Logger,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const correlationId = request.headers.get(CORRELATION_HEADER) ?? '';
+    const safe = isSafeToRepeat(request);
+    const path = new URL(request.url).pathname;
+    const streamed = path.endsWith('/audio');
+    const started = performance.now();
+    const attempts = Math.max(policy.rateLimitedAttempts, safe ? policy.transientAttempts : 1);
+
+    const attempt = async (n: number): Promise<Response> => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      let response: Response;
+      try {
+        response = await fetch(request.clone(), { signal: controller.signal });
+        // JSON answers are read inside the timeout too, so a stalled body cannot hold a thread up;
+        // a recording streams on for as long as it takes.
+        if (!streamed) response = await buffered(response);
+      } catch (cause) {
+        const error = controller.signal.aborted
+          ? new PolyAIError(
+              'timeout',
+              `PolyAI did not answer within ${timeoutMs / 1000} s`,
+              undefined,
+              undefined,
+              correlationId,
+            )
+          : new PolyAIError(
+              'network',
+              `PolyAI could not be reached (${(cause as Error).message})`,
+              undefined,
+              undefined,
+              correlationId,
+            );
+        throw safe && n < policy.transientAttempts ? error : new AbortError(error);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (response.status === 429 && n < policy.rateLimitedAttempts) {
+        const wait = retryAfterSeconds(response) ?? 1;
+        if (wait <= policy.maxRetryAfterSeconds) throw new RetryableResponse(response, wait);
+      }
+      if (response.status >= 500 && safe && n < policy.transientAttempts)
+        throw new RetryableResponse(response, undefined);
+      return response;
+    };
+
+    let outcome: Response | PolyAIError;
+    try {
+      outcome = await pRetry(attempt, {
+        retries: attempts - 1,
+        minTimeout: policy.minBackoffMs,
+        factor: 2,
+        randomize: true,
+        onFailedAttempt: async (error) => {
+          logger.warn(
+            { polyai: { path, correlationId, attempt: error.attemptNumber, error: error.message } },
+            'polyai request retried',
+          );
+          if (error instanceof RetryableResponse) {
+            await error.response.body?.cancel();
+            if (error.waitSeconds !== undefined) await sleep(error.waitSeconds * 1000);
+          }
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof PolyAIError)) throw error;
+      outcome = error;
+    }
+    const ms = Math.round(performance.now() - started);
+    const status = outcome instanceof Response ? outcome.status : outcome.kind;
+    logger.info({ polyai: { method: request.method, path, status, ms, correlationId } }, 'polyai request');
+    if (outcome instanceof PolyAIError) throw outcome;
+    return outcome;
+  };
+}

@@ -1,0 +1,78 @@
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../platform/logger.js';
+import { slackErrorCode } from './slack-errors.js';
+
+/** A Slack message as polychat builds it: `text` is the notification fallback for `blocks`. */
+export interface SlackMessage {
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+/** Writes to Slack for the domain code: messages, updates, ephemerals and progress reactions. */
+export class SlackPoster {
+  constructor(
+    readonly client: WebClient,
+    private readonly logger: Logger,
+  ) {}
+
+  async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+    const result = await this.client.chat.postMessage({
+      channel,
+      ...(threadTs !== undefined && { thread_ts: threadTs }),
+      text: message.text,
+      ...(message.blocks !== undefined && { blocks: message.blocks }),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    return result.ts ?? '';
+  }
+
+  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
+    await this.client.chat.update({
+      channel,
+      ts,
+      text: message.text,
+      ...(message.blocks !== undefined && { blocks: message.blocks }),
+    });
+  }
+
+  /** An ephemeral note to one person; failures are logged, since there is nowhere else to say them. */
+  async ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
+    try {
+      await this.client.chat.postEphemeral({
+        channel,
+        user,
+        text: message.text,
+        ...(message.blocks !== undefined && { blocks: message.blocks }),
+        ...(threadTs !== undefined && { thread_ts: threadTs }),
+      });
+    } catch (error) {
+      this.logger.warn(
+        { channel, user, slackError: slackErrorCode(error) ?? String(error) },
+        'ephemeral not delivered',
+      );
+    }
+  }
+
+  /** A message's permalink, or undefined when Slack gives none (links are a convenience, never a reason to fail). */
+  async permalink(channel: string, ts: string): Promise<string | undefined> {
+    try {
+      const result = await this.client.chat.getPermalink({ channel, message_ts: ts });
+      return result.permalink;
+    } catch (error) {
+      this.logger.debug({ channel, ts, slackError: slackErrorCode(error) }, 'no permalink');
+      return undefined;
+    }
+  }
+
+  /** Progress reactions are decoration: a missing scope or a deleted message must not fail a turn. */
+  async react(channel: string, ts: string, name: string, on: boolean): Promise<void> {
+    try {
+      if (on) await this.client.reactions.add({ channel, timestamp: ts, name });
+      else await this.client.reactions.remove({ channel, timestamp: ts, name });
+    } catch (error) {
+      this.logger.debug({ channel, ts, name, slackError: slackErrorCode(error) }, 'reaction not changed');
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { ClientEnv } from '../../platform/config.js';
+import type { AnnotationRole } from '../polyai/types.js';
+
+/** Where a Slack thread is: its channel and the `ts` of its root message. */
+export interface ThreadRef {
+  channel: string;
+  threadTs: string;
+}
+
+/** The settings a debug chat was started with; enough to restart or replay it. */
+export interface SessionSettings {
+  agentId: string;
+  clientEnv: ClientEnv;
+  variantId?: string;
+  lang?: string;
+  /** PolyAI channel, e.g. `chat.polyai`. */
+  polyaiChannel?: string;
+  integrationAttributes?: Record<string, string>;
+  details: boolean;
+}
+
+/** A Slack thread bound to one PolyAI debug-chat conversation. */
+export interface Session extends ThreadRef, SessionSettings {
+  conversationId: string;
+  startedBy: string;
+  startedAt: string;
+  /** Turns answered so far; the greeting is turn 0. */
+  turns: number;
+  ended?: { at: string; by?: string; reason: 'agent' | 'user' | 'upstream' };
+  /** Set when the session was not started from scratch: shown, with its link, on the root message. */
+  origin?: SessionOrigin;
+}
+
+/** How a session came about: a restart or replay of another thread, or a resumed conversation. */
+export interface SessionOrigin {
+  kind: 'restart' | 'replay' | 'resume';
+  /** Permalink of the thread it came from (restart, replay), when Slack gave one. */
+  link?: string;
+}
+
+/** Defaults a channel sets with `/polychat agent …`. */
+export interface ChannelDefaults {
+  agentId?: string;
+  details?: boolean;
+}
+
+/** Which conversation turn a Slack message shows, for annotations. */
+export interface MessageTurn {
+  agentId: string;
+  conversationId: string;
+  turn: number;
+  role: AnnotationRole;
+}
+
+/** A call opened for review in a thread. */
+export interface CallThread extends ThreadRef {
+  agentId: string;
+  conversationId: string;
+}
+
+/** What PolyAI said about one agent reply, kept so that its Details modal opens later, on any instance. */
+export interface ReplyDetails {
+  agentId: string;
+  conversationId: string;
+  clientEnv: ClientEnv;
+  turn: number;
+  /** What the user wrote for this turn, as PolyAI echoed it ('' for the greeting). */
+  userInput: string;
+  response: string;
+  /** PolyAI's chat `metadata` for the reply, of any shape, bounded in size. */
+  metadata: unknown;
+  /** How long the app waited for PolyAI's answer. */
+  latencyMs: number;
+  at: string;
+}
+
+/** One turn of a debug-chat thread as replays need it; the first of a thread is the greeting. */
+export interface TranscriptTurn {
+  /** What the user wrote ('' for the greeting). */
+  user: string;
+  /** The agent's replies (several when a delayed response was collected; none when the turn failed). */
+  replies: string[];
+}
+
+/** A replay of one thread's user turns in a new session; the stop request is kept apart (see StateStore). */
+export interface ReplayRun {
+  id: string;
+  source: ThreadRef;
+  /** The progress message, in the source thread. */
+  progressTs: string;
+  startedBy: string;
+  state: 'running' | 'finished' | 'stopped' | 'failed';
+}
+
+/** What the App Home tab lists for one person: their sessions, newest first, and channels they set defaults in. */
+export interface UserIndex {
+  sessions: ThreadRef[];
+  defaultChannels: string[];
+}

@@ -1,0 +1,129 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type AnyMiddlewareArgs, App, type CustomRoute, type Middleware, SocketModeReceiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import { botIdentity } from '../outbound/slack/bot-identity.js';
+import { slackFetch } from '../outbound/slack/slack-fetch.js';
+import type { StateStore } from '../outbound/store/state-store.js';
+import type { Config } from '../platform/config.js';
+import { boltLogger, type Logger } from '../platform/logger.js';
+import { registerListeners } from './listeners/index.js';
+import { createServices, type Services } from './services.js';
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+/** `GET /healthz`: 200 while the store answers, 503 when it does not (spec §5). */
+function healthRoute(store: StateStore): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('store did not answer in time')), HEALTH_TIMEOUT_MS);
+      });
+      Promise.race([store.ping(), timeout])
+        .then(
+          () => [200, { status: 'ok' }] as const,
+          (error: Error) => [503, { status: 'unavailable', store: error.message }] as const,
+        )
+        .then(([status, body]) => {
+          clearTimeout(timer);
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        });
+    },
+  };
+}
+
+/** What a Slack request is, for its log line: the event type, command or interaction type. */
+function requestKind(body: Record<string, unknown>): string {
+  const event = body.event as { type?: unknown } | undefined;
+  const kind = event?.type ?? body.command ?? body.type;
+  return typeof kind === 'string' ? kind : 'unknown';
+}
+
+/**
+ * Every Slack request's work counts as in flight from the moment it arrives, so that SIGTERM
+ * waits for a turn received just before it (events are acknowledged before listeners run).
+ */
+function trackRequest(services: Services): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, context, next }) => {
+    const started = performance.now();
+    const fields = body as Record<string, unknown>;
+    let outcome = 'ok';
+    try {
+      await services.inFlight.track(next());
+    } catch (error) {
+      outcome = 'error';
+      throw error;
+    } finally {
+      const ms = Math.round(performance.now() - started);
+      services.logger.info(
+        {
+          slack: {
+            kind: requestKind(fields),
+            eventId: fields.event_id,
+            ...(context.retryNum !== undefined && { retryNum: context.retryNum }),
+            ms,
+            outcome,
+          },
+        },
+        'slack request',
+      );
+    }
+  };
+}
+
+/**
+ * Builds the Bolt app in Socket Mode (when an app token is set) or HTTP mode, with every listener.
+ * Rejects with a ConfigError when Slack refuses the bot token or cannot be reached.
+ */
+export async function createSlackApp(
+  config: Config,
+  logger: Logger,
+  store: StateStore,
+): Promise<{ app: App; services: Services }> {
+  const clientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    // Bounded: a Slack outage must not keep a turn (and its thread) waiting for half an hour.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    // A 429 is waited out by the call it hit alone (see slackFetch), never by the whole client.
+    rejectRateLimitedCalls: true,
+    fetch: slackFetch(logger),
+  };
+  const identity = await botIdentity(
+    new WebClient(config.slack.botToken, { ...clientOptions, logger: boltLogger(logger) }),
+  );
+  const customRoutes = [healthRoute(store)];
+  const boltLog = boltLogger(logger);
+  let app: App;
+  if (config.slack.appToken !== undefined) {
+    // Built here rather than by App so that its socket client also uses SLACK_API_URL.
+    const receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken,
+      logger: boltLog,
+      customRoutes,
+      installerOptions: { clientOptions, port: config.port },
+    });
+    receiver.client.on('connected', () => logger.info({ socketMode: 'connected' }, 'socket mode connected'));
+    receiver.client.on('reconnecting', () => logger.warn({ socketMode: 'reconnecting' }, 'socket mode reconnecting'));
+    receiver.client.on('disconnected', () => logger.warn({ socketMode: 'disconnected' }, 'socket mode disconnected'));
+    app = new App({ token: config.slack.botToken, ...identity, receiver, logger: boltLog, clientOptions });
+  } else {
+    app = new App({
+      token: config.slack.botToken,
+      ...identity,
+      signingSecret: config.slack.signingSecret ?? '',
+      logger: boltLog,
+      clientOptions,
+      customRoutes,
+    });
+  }
+  const services = createServices(config, logger, store, app.client);
+  app.use(trackRequest(services));
+  registerListeners(app, services);
+  app.error(async (error) => {
+    logger.error({ err: error.message, code: error.code }, 'listener failed');
+  });
+  return { app, services };
+}

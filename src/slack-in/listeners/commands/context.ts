@@ -1,0 +1,10 @@
+import type { SlackMessage } from '../../../outbound/slack/poster.js';
+
+/** What a /polychat subcommand needs to know about where and by whom it was typed. */
+export interface CommandContext {
+  channel: string;
+  user: string;
+  triggerId: string;
+  /** Replies to the person who typed the command only. */
+  reply: (message: SlackMessage) => Promise<void>;
+}

@@ -1,0 +1,13 @@
+import type { App } from '@slack/bolt';
+import { CALL_VIEWS } from '../../../presentation/call-modals.js';
+import { REPLAY_VIEW } from '../../../presentation/replay.js';
+import type { Services } from '../../services.js';
+import { annotationSubmission } from './annotation-submission.js';
+import { noteSubmission } from './note-submission.js';
+import { replaySubmission } from './replay-submission.js';
+
+export function register(app: App, services: Services): void {
+  app.view(CALL_VIEWS.annotate, annotationSubmission(services));
+  app.view(CALL_VIEWS.note, noteSubmission(services));
+  app.view(REPLAY_VIEW, replaySubmission(services));
+}

@@ -1,0 +1,45 @@
+import type { WebClient } from '@slack/web-api';
+import { CallAudio } from '../domain/calls/call-audio.js';
+import { CallReviews } from '../domain/calls/call-reviews.js';
+import { DebugChats } from '../domain/chat/debug-chats.js';
+import { Replays } from '../domain/chat/replay.js';
+import { PolyAI } from '../outbound/polyai/client.js';
+import { SlackPoster } from '../outbound/slack/poster.js';
+import type { StateStore } from '../outbound/store/state-store.js';
+import type { Config } from '../platform/config.js';
+import { InFlight } from '../platform/in-flight.js';
+import type { Logger } from '../platform/logger.js';
+
+/** The domain services listeners call into; built once at start-up and passed to every listener. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: StateStore;
+  polyai: PolyAI;
+  slack: SlackPoster;
+  inFlight: InFlight;
+  chats: DebugChats;
+  replays: Replays;
+  calls: CallReviews;
+  audio: CallAudio;
+}
+
+export function createServices(config: Config, logger: Logger, store: StateStore, client: WebClient): Services {
+  const polyai = new PolyAI({
+    baseUrl: config.polyai.baseUrl,
+    apiKey: config.polyai.apiKey,
+    timeoutMs: config.polyai.timeoutMs,
+    logger,
+  });
+  const slack = new SlackPoster(client, logger);
+  const inFlight = new InFlight();
+  const deps = { config, logger, store, polyai, slack, inFlight };
+  const chats = new DebugChats(deps);
+  return {
+    ...deps,
+    chats,
+    replays: new Replays({ ...deps, chats }),
+    calls: new CallReviews(deps),
+    audio: new CallAudio(deps),
+  };
+}

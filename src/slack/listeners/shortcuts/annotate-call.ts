@@ -1,8 +1,0 @@
-import type { Services } from '../../../services.js';
-import { annotationFormFor, callShortcut } from '../../call-modal-flow.js';
-import { annotationModal } from '../../presentation/call-modals.js';
-
-/** Message shortcut "Annotate call": the form, prefilled with the conversation, turn and side the message shows. */
-export function annotateCallShortcut(services: Services) {
-  return callShortcut(services, 'Annotate call', { view: (target) => annotationModal(annotationFormFor(target)) });
-}
