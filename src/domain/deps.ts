@@ -4,6 +4,7 @@ import type { StateStore } from '../outbound/store/state-store.js';
 import type { Config } from '../platform/config.js';
 import type { InFlight } from '../platform/in-flight.js';
 import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
 
 /** What every domain service is built with (see `createServices`). */
 export interface CoreDeps {
@@ -13,4 +14,5 @@ export interface CoreDeps {
   store: StateStore;
   slack: SlackPoster;
   inFlight: InFlight;
+  metrics: Metrics;
 }

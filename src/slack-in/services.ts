@@ -9,6 +9,7 @@ import type { StateStore } from '../outbound/store/state-store.js';
 import type { Config } from '../platform/config.js';
 import { InFlight } from '../platform/in-flight.js';
 import type { Logger } from '../platform/logger.js';
+import { Metrics } from '../platform/metrics.js';
 
 /** The domain services listeners call into; built once at start-up and passed to every listener. */
 export interface Services {
@@ -18,6 +19,7 @@ export interface Services {
   polyai: PolyAI;
   slack: SlackPoster;
   inFlight: InFlight;
+  metrics: Metrics;
   chats: DebugChats;
   replays: Replays;
   calls: CallReviews;
@@ -33,7 +35,7 @@ export function createServices(config: Config, logger: Logger, store: StateStore
   });
   const slack = new SlackPoster(client, logger);
   const inFlight = new InFlight();
-  const deps = { config, logger, store, polyai, slack, inFlight };
+  const deps = { config, logger, store, polyai, slack, inFlight, metrics: new Metrics() };
   const chats = new DebugChats(deps);
   return {
     ...deps,
