@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openStore } from './outbound/store/open-store.js';
 import { ConfigError, loadDotEnv, parseConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
@@ -52,6 +53,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, inFlight: services.inFlight.size }, 'stopping: finishing turns in flight');
+    // Not ready from now on; the port stays open a while so a load balancer can stop sending first.
+    services.inFlight.close();
+    if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
     await app.stop().catch((error: Error) => logger.warn({ err: error.message }, 'receiver did not stop cleanly'));
     const drained = await services.inFlight.drain(DRAIN_TIMEOUT_MS);
     if (!drained) logger.warn({ inFlight: services.inFlight.size }, 'stopped with turns still in flight');

@@ -26,6 +26,8 @@ export interface Config {
   watchIntervalS: number;
   /** IANA time zone of suite schedule times (spec §7). */
   timezone: string;
+  /** After SIGTERM, how long the instance goes on serving (not ready) before its port closes. */
+  shutdownDelayMs: number;
 }
 
 export interface ConversationsConfig {
@@ -199,6 +201,7 @@ export function parseConfig(env: Env): Config {
     conversations: conversations(env),
     watchIntervalS: integer(env, 'POLYCHAT_WATCH_INTERVAL_S', 60, 5, 86_400),
     timezone: timezone(env),
+    shutdownDelayMs: integer(env, 'POLYCHAT_SHUTDOWN_DELAY_MS', 0, 0, 60_000),
   };
 }
 

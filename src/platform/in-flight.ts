@@ -14,6 +14,11 @@ export class InFlight {
     return this.draining;
   }
 
+  /** The instance is going away: readiness says so from now on, and replays stop at their next turn. */
+  close(): void {
+    this.draining = true;
+  }
+
   /** Runs `work`, remembering it until it settles. Rejections are the caller's to handle. */
   track<T>(work: Promise<T>): Promise<T> {
     this.running.add(work);

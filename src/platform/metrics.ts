@@ -8,15 +8,15 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export class Metrics {
   readonly registry = new Registry();
 
-  /** One turn of a debug chat, by how it ended. */
+  /** One user turn of a debug chat, by how it ended. */
   readonly turns = new Counter({
     name: 'polychat_turns_total',
-    help: 'Debug-chat turns by outcome',
+    help: 'Debug-chat user turns by outcome (answered, ended, upstream_error, timeout, slack_error)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 
-  /** Time PolyAI took to answer a turn (all its requests, delayed responses included). */
+  /** Time PolyAI took to answer a turn (all its requests, delayed responses and the pauses before them included). */
   readonly turnPolyaiSeconds = new Histogram({
     name: 'polychat_turn_polyai_seconds',
     help: "Seconds of a turn spent waiting for PolyAI's answer",
@@ -24,7 +24,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** polychat's own time in a turn: from the event to the posted answer, less PolyAI's time. */
+  /** polychat's own time in a turn: from leaving its thread's queue to the posted answer, less PolyAI's time. */
   readonly turnOverheadSeconds = new Histogram({
     name: 'polychat_turn_overhead_seconds',
     help: "Seconds of a turn spent in polychat itself (the turn's time less PolyAI's)",
@@ -34,7 +34,7 @@ export class Metrics {
 
   readonly slackCalls = new Counter({
     name: 'polychat_slack_api_calls_total',
-    help: 'Slack Web API calls by method and result (ok, an error code, or rate_limited)',
+    help: 'Slack Web API calls (each attempt) by method and result (ok, an error code, other_error, rate_limited, http_NNN, network_error)',
     labelNames: ['method', 'result'] as const,
     registers: [this.registry],
   });
@@ -48,7 +48,7 @@ export class Metrics {
 
   readonly polyaiRequests = new Counter({
     name: 'polychat_polyai_requests_total',
-    help: 'PolyAI API requests by operation and HTTP status (or network/timeout)',
+    help: 'PolyAI API requests by operation and final HTTP status after retries (or network/timeout)',
     labelNames: ['operation', 'status'] as const,
     registers: [this.registry],
   });

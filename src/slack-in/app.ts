@@ -1,39 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AnyMiddlewareArgs, App, type CustomRoute, type Middleware, SocketModeReceiver } from '@slack/bolt';
+import { type AnyMiddlewareArgs, App, type Middleware, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { botIdentity } from '../outbound/slack/bot-identity.js';
 import { slackFetch } from '../outbound/slack/slack-fetch.js';
 import type { StateStore } from '../outbound/store/state-store.js';
 import type { Config } from '../platform/config.js';
+import { InFlight } from '../platform/in-flight.js';
 import { boltLogger, type Logger } from '../platform/logger.js';
+import { Metrics } from '../platform/metrics.js';
 import { registerListeners } from './listeners/index.js';
+import { operationalRoutes } from './routes.js';
 import { createServices, type Services } from './services.js';
-
-const HEALTH_TIMEOUT_MS = 2000;
-
-/** `GET /healthz`: 200 while the store answers, 503 when it does not (spec §5). */
-function healthRoute(store: StateStore): CustomRoute {
-  return {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req: IncomingMessage, res: ServerResponse) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('store did not answer in time')), HEALTH_TIMEOUT_MS);
-      });
-      Promise.race([store.ping(), timeout])
-        .then(
-          () => [200, { status: 'ok' }] as const,
-          (error: Error) => [503, { status: 'unavailable', store: error.message }] as const,
-        )
-        .then(([status, body]) => {
-          clearTimeout(timer);
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(body));
-        });
-    },
-  };
-}
 
 /** What a Slack request is, for its log line: the event type, command or interaction type. */
 function requestKind(body: Record<string, unknown>): string {
@@ -83,18 +59,20 @@ export async function createSlackApp(
   logger: Logger,
   store: StateStore,
 ): Promise<{ app: App; services: Services }> {
+  const metrics = new Metrics();
+  const inFlight = new InFlight();
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     // Bounded: a Slack outage must not keep a turn (and its thread) waiting for half an hour.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
     // A 429 is waited out by the call it hit alone (see slackFetch), never by the whole client.
     rejectRateLimitedCalls: true,
-    fetch: slackFetch(logger),
+    fetch: slackFetch(logger, metrics),
   };
   const identity = await botIdentity(
     new WebClient(config.slack.botToken, { ...clientOptions, logger: boltLogger(logger) }),
   );
-  const customRoutes = [healthRoute(store)];
+  const customRoutes = operationalRoutes(store, inFlight, metrics);
   const boltLog = boltLogger(logger);
   let app: App;
   if (config.slack.appToken !== undefined) {
@@ -119,7 +97,7 @@ export async function createSlackApp(
       customRoutes,
     });
   }
-  const services = createServices(config, logger, store, app.client);
+  const services = createServices(config, logger, store, app.client, { inFlight, metrics });
   app.use(trackRequest(services));
   registerListeners(app, services);
   app.error(async (error) => {

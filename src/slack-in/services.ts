@@ -7,9 +7,9 @@ import { PolyAI } from '../outbound/polyai/client.js';
 import { SlackPoster } from '../outbound/slack/poster.js';
 import type { StateStore } from '../outbound/store/state-store.js';
 import type { Config } from '../platform/config.js';
-import { InFlight } from '../platform/in-flight.js';
+import type { InFlight } from '../platform/in-flight.js';
 import type { Logger } from '../platform/logger.js';
-import { Metrics } from '../platform/metrics.js';
+import type { Metrics } from '../platform/metrics.js';
 
 /** The domain services listeners call into; built once at start-up and passed to every listener. */
 export interface Services {
@@ -26,16 +26,24 @@ export interface Services {
   audio: CallAudio;
 }
 
-export function createServices(config: Config, logger: Logger, store: StateStore, client: WebClient): Services {
+/** `platform` is built before the Slack app, since its routes and transport report into it too. */
+export function createServices(
+  config: Config,
+  logger: Logger,
+  store: StateStore,
+  client: WebClient,
+  platform: { inFlight: InFlight; metrics: Metrics },
+): Services {
+  const { inFlight, metrics } = platform;
   const polyai = new PolyAI({
     baseUrl: config.polyai.baseUrl,
     apiKey: config.polyai.apiKey,
     timeoutMs: config.polyai.timeoutMs,
     logger,
+    metrics,
   });
   const slack = new SlackPoster(client, logger);
-  const inFlight = new InFlight();
-  const deps = { config, logger, store, polyai, slack, inFlight, metrics: new Metrics() };
+  const deps = { config, logger, store, polyai, slack, inFlight, metrics };
   const chats = new DebugChats(deps);
   return {
     ...deps,

@@ -468,7 +468,8 @@ export class FakePolyAI {
     const finish = () => {
       if (record.finishedAt === undefined) {
         record.finishedAt = performance.now();
-        record.status = res.statusCode;
+        // A request cut off unanswered (a hang) has no status.
+        if (res.headersSent) record.status = res.statusCode;
       }
     };
     res.on('finish', finish);

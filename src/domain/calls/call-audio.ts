@@ -71,6 +71,7 @@ export class CallAudio {
         filename: audioFilename(conversationId, direction, redacted),
         initialComment: audioComment(conversationId, direction, redacted, request.user),
       });
+      this.deps.metrics.audioBytes.inc(result.bytes);
       logger.info(
         {
           audio: {

@@ -28,6 +28,7 @@ import { code as codeSpan, escapeText } from '../../presentation/text.js';
 import { detailsButton, replyName } from '../../presentation/turn-details.js';
 import { turnFooter } from '../../presentation/turn-trace.js';
 import type { CoreDeps } from '../deps.js';
+import { queuedTurn, TurnMeter } from './turn-metrics.js';
 
 /** How many times a `delayedResponse` is collected, and the pause before each collection. */
 export const DELAYED_RESPONSE_LIMIT = 5;
@@ -300,7 +301,7 @@ export class DebugChats {
       return true;
     }
     await this.deps.inFlight.track(
-      this.deps.store.coordination.inOrder(queueOf(message), message.ts, async () => {
+      queuedTurn(this.deps.metrics, this.deps.store.coordination, queueOf(message), message.ts, async () => {
         // Read again: the session may have started, ended or moved on while this turn waited.
         const current = await this.deps.store.session(message);
         if (current === undefined || current.ended !== undefined || current.conversationId === '') {
@@ -317,6 +318,7 @@ export class DebugChats {
     const { polyai, slack, store, logger } = this.deps;
     const correlationId = randomUUID();
     const started = performance.now();
+    const meter = new TurnMeter(this.deps.metrics);
     const turn = session.turns + 1;
     const asking = polyai.respond(
       session.agentId,
@@ -342,8 +344,10 @@ export class DebugChats {
         asking,
       ]);
       const ms = Math.round(performance.now() - started);
-      await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, replies);
+      const delivered = await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, replies);
+      meter.answered(delivered.ended ? 'ended' : 'answered', delivered.polyaiMs);
     } catch (error) {
+      meter.failed(error);
       if (!(error instanceof PolyAIError)) {
         await this.reportSlackFailure(session, turn, error);
         return;
@@ -404,7 +408,8 @@ export class DebugChats {
 
   /**
    * Posts a reply (and any delayed remainder), records which messages show turn `turn`, saves
-   * the session. Each reply's text is pushed to `replies` as soon as it is posted.
+   * the session. Each reply's text is pushed to `replies` as soon as it is posted. Returns the
+   * time spent waiting for PolyAI (delayed parts and the pauses before them included).
    */
   private async deliver(
     session: Session,
@@ -413,10 +418,11 @@ export class DebugChats {
     firstMs: number,
     correlationId: string,
     replies: string[],
-  ): Promise<void> {
+  ): Promise<{ polyaiMs: number; ended: boolean }> {
     const { polyai, store, logger } = this.deps;
     let reply = first;
     let ms = firstMs;
+    let polyaiMs = firstMs;
     for (let collected = 0; ; collected++) {
       await this.postReply(session, turn, collected, reply, ms);
       replies.push(reply.response);
@@ -444,9 +450,11 @@ export class DebugChats {
         correlationId,
       );
       ms = Math.round(performance.now() - started);
+      polyaiMs += DELAYED_RESPONSE_PAUSE_MS + ms;
     }
     if (reply.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' });
     else await store.updateSession(session);
+    return { polyaiMs, ended: reply.conversationEnded === true };
   }
 
   /** Posts part `part` of the reply to turn `turn`; its trace is saved first, for the Details button. */

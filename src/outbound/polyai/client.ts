@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import createClient, { type Client } from 'openapi-fetch';
 import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
 import { errorFromResponse, PolyAIError } from './errors.js';
+import { countRequests } from './request-metrics.js';
 import { CORRELATION_HEADER, type RetryPolicy, resilientFetch } from './resilient-fetch.js';
 import type { paths } from './schema.gen.js';
 import type {
@@ -20,6 +22,7 @@ export interface PolyAIOptions {
   timeoutMs: number;
   logger: Logger;
   retryPolicy?: RetryPolicy;
+  metrics?: Metrics;
 }
 
 /** A recording on its way: the body is read as it arrives, never held whole. */
@@ -52,6 +55,7 @@ export class PolyAI {
         return request;
       },
     });
+    if (options.metrics !== undefined) this.client.use(countRequests(options.metrics));
   }
 
   /** `correlationId` lets the caller log the same ID that PolyAI support will see. */

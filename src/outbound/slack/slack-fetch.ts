@@ -3,7 +3,9 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FetchFunction } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
 import { retryAfterSeconds } from '../polyai/errors.js';
+import { countSlackCall, slackMethodOf } from './slack-metrics.js';
 
 /** Attempts of one call that Slack keeps answering 429, and the longest `Retry-After` worth waiting out. */
 const ATTEMPTS = 3;
@@ -63,14 +65,20 @@ async function send(url: string, init: FetchRequestInit): Promise<FetchResponse>
  * Used with `rejectRateLimitedCalls`, so a 429 that is still there after that fails only its
  * own call.
  */
-export function slackFetch(logger: Logger): FetchFunction {
+export function slackFetch(logger: Logger, metrics: Metrics): FetchFunction {
   return async (url, init = {}) => {
+    const method = slackMethodOf(String(url));
     for (let attempt = 1; ; attempt++) {
-      const response = await send(String(url), init);
+      const response = await send(String(url), init).catch((error: unknown) => {
+        metrics.slackCalls.inc({ method, result: 'network_error' });
+        throw error;
+      });
+      await countSlackCall(metrics, method, response);
       if (response.status !== 429 || attempt >= ATTEMPTS) return response;
       const wait = retryAfterSeconds(response) ?? 1;
       if (wait > MAX_WAIT_SECONDS) return response;
       logger.warn({ slack: { path: new URL(url).pathname, retryAfter: wait, attempt } }, 'slack rate limited');
+      metrics.slackRetryAfterSeconds.inc({ method }, wait);
       await sleep(wait * 1000);
     }
   };

@@ -19,7 +19,10 @@ export function appMentionEvent(services: Services) {
   }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention'>): Promise<void> => {
     const user = event.user;
     if (user === undefined || event.bot_id !== undefined) return;
-    if (!(await services.store.claimEvent(body.event_id))) return;
+    if (!(await services.store.claimEvent(body.event_id))) {
+      services.metrics.eventsDeduplicated.inc();
+      return;
+    }
     const threadTs = event.thread_ts ?? event.ts;
     const tell = (message: SlackMessage) => services.slack.ephemeral(event.channel, user, message, threadTs);
     if (!channelAllowed(services.config, event.channel)) {

@@ -12,6 +12,7 @@ export function messageEvent(services: Services) {
     const session = await services.store.session(reply);
     if (session === undefined) return;
     if (!(await services.store.claimEvent(body.event_id))) {
+      services.metrics.eventsDeduplicated.inc();
       services.logger.info({ eventId: body.event_id, retryNum: context.retryNum }, 'duplicate event skipped');
       return;
     }
