@@ -1,11 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openStore } from './outbound/store/open-store.js';
 import { ConfigError, loadDotEnv, parseConfig } from './platform/config.js';
+import { DRAIN_TIMEOUT_MS } from './platform/in-flight.js';
 import { createLogger } from './platform/logger.js';
 import { createSlackApp } from './slack-in/app.js';
-
-/** How long SIGTERM waits for turns in flight before exiting anyway. */
-const DRAIN_TIMEOUT_MS = 25_000;
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof parseConfig>;

@@ -1,3 +1,6 @@
+/** How long SIGTERM waits for turns in flight before exiting anyway. */
+export const DRAIN_TIMEOUT_MS = 25_000;
+
 /**
  * The work an instance has accepted and not finished (turns, uploads), so that SIGTERM can
  * wait for it instead of dropping what users wrote.

@@ -7,6 +7,9 @@ import type { Metrics } from '../platform/metrics.js';
 
 const HEALTH_TIMEOUT_MS = 2000;
 
+/** The paths an operator's probes and scrapers use (the Dockerfile and Kubernetes manifests name them too). */
+export const OPERATIONAL_PATHS = { health: '/healthz', ready: '/readyz', metrics: '/metrics' } as const;
+
 /** Why the store cannot be used right now, or undefined when it answers in time. */
 async function storeProblem(store: StateStore): Promise<string | undefined> {
   try {
@@ -28,7 +31,7 @@ function sendJson(res: ServerResponse, status: number, body: Record<string, stri
 /** `GET /healthz`, the liveness check: 200 while the store answers, 503 when it does not (spec §5). */
 function healthRoute(store: StateStore): CustomRoute {
   return {
-    path: '/healthz',
+    path: OPERATIONAL_PATHS.health,
     method: ['GET'],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
       void storeProblem(store).then((problem) =>
@@ -46,7 +49,7 @@ function healthRoute(store: StateStore): CustomRoute {
  */
 function readyRoute(store: StateStore, inFlight: InFlight): CustomRoute {
   return {
-    path: '/readyz',
+    path: OPERATIONAL_PATHS.ready,
     method: ['GET'],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
       if (inFlight.closing) {
@@ -65,7 +68,7 @@ function readyRoute(store: StateStore, inFlight: InFlight): CustomRoute {
 /** `GET /metrics`: this instance's metrics in the Prometheus text format. */
 function metricsRoute(metrics: Metrics): CustomRoute {
   return {
-    path: '/metrics',
+    path: OPERATIONAL_PATHS.metrics,
     method: ['GET'],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
       void metrics.registry.metrics().then(
