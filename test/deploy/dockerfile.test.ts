@@ -51,14 +51,18 @@ function execForm(args: string): string[] {
 
 /** `.dockerignore` patterns as Docker reads them: relative to the context root, `*` within a segment, `**` across. */
 function ignoredBy(patterns: string[]): (path: string) => boolean {
+  const literal = (text: string) => text.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  const segment = (glob: string) =>
+    glob
+      .split('*')
+      .map((part) => part.split('?').map(literal).join('[^/]'))
+      .join('[^/]*');
   const regexes = patterns.map((p) => {
     const body = p
       .replace(/^\/+|\/+$/g, '')
-      .split('')
-      .map((c) => (c === '*' ? '\u0000' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-      .join('')
-      .replace(/\u0000\u0000/g, '.*')
-      .replace(/\u0000/g, '[^/]*');
+      .split('**')
+      .map(segment)
+      .join('.*');
     // A pattern that names a directory excludes everything in it.
     return new RegExp(`^${body}(/.*)?$`);
   });
