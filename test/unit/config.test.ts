@@ -54,6 +54,14 @@ describe('parseConfig', () => {
     expect([...config.unredactedAudioUsers]).toEqual(['U1', 'W2']);
   });
 
+  it('keeps the port open after SIGTERM only when POLYCHAT_SHUTDOWN_DELAY_MS says so', () => {
+    expect(parseConfig(minimal).shutdownDelayMs).toBe(0);
+    expect(parseConfig({ ...minimal, POLYCHAT_SHUTDOWN_DELAY_MS: '5000' }).shutdownDelayMs).toBe(5000);
+    expect(configError({ ...minimal, POLYCHAT_SHUTDOWN_DELAY_MS: '5s' })).toMatch(
+      /^POLYCHAT_SHUTDOWN_DELAY_MS must be a whole number from 0 to 60000/,
+    );
+  });
+
   it('needs no signing secret in Socket Mode', () => {
     const config = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', POLYAI_API_KEY: 'k' });
     expect(config.slack.appToken).toBe('xapp-1');
