@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp, testEnv } from '../support/app-process.js';
 import { TEST_APP_TOKEN, TEST_BOT_TOKEN, TEST_POLYAI_KEY, TEST_SIGNING_SECRET } from '../support/constants.js';
-import { makeConversation } from '../support/fake-polyai.js';
+import { makeConversation, startFakePolyAI } from '../support/fake-polyai.js';
+import { startFakeSlack } from '../support/fake-slack.js';
 import { FakeSocketMode } from '../support/fake-socket-mode.js';
 import { REDIS_SKIP_REASON, type RedisServer, startRedisServer } from '../support/redis-server.js';
 import type { SlackDriver } from '../support/slack-requests.js';
@@ -257,15 +258,10 @@ describe('readiness on SIGTERM', () => {
 
 describe('Socket Mode', () => {
   it('serves /metrics and /readyz on PORT too', async () => {
-    const stack = await startStack();
-    const socket = await FakeSocketMode.start(stack.slack);
-    const app = await startApp({
-      env: testEnv(
-        { polyai: stack.polyai, slack: stack.slack },
-        { SLACK_APP_TOKEN: TEST_APP_TOKEN, SLACK_SIGNING_SECRET: undefined },
-      ),
-      allowNonLocal: true,
-    });
+    const [polyai, slack] = await Promise.all([startFakePolyAI(), startFakeSlack()]);
+    const socket = await FakeSocketMode.start(slack);
+    const env = testEnv({ polyai, slack }, { SLACK_APP_TOKEN: TEST_APP_TOKEN, SLACK_SIGNING_SECRET: undefined });
+    const app = await startApp({ env, allowNonLocal: true });
     try {
       await waitUntil(() => socket.connected, 5000);
       expect((await getRoute(app, '/readyz')).status).toBe(200);
@@ -274,7 +270,7 @@ describe('Socket Mode', () => {
     } finally {
       await app.stop();
       await socket.close();
-      await stack.stop();
+      await Promise.all([polyai.close(), slack.close()]);
     }
   });
 });

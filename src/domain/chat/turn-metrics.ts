@@ -3,10 +3,10 @@ import type { Coordination } from '../../outbound/store/coordination.js';
 import type { Metrics } from '../../platform/metrics.js';
 
 /** How a user turn ended, the `outcome` label of `polychat_turns_total`. */
-export type TurnOutcome = 'answered' | 'ended' | 'upstream_error' | 'timeout' | 'slack_error';
+type TurnOutcome = 'answered' | 'ended' | 'upstream_error' | 'timeout' | 'slack_error';
 
 /** The outcome of a turn that failed with `error`. */
-export function failedOutcome(error: unknown): TurnOutcome {
+function failedOutcome(error: unknown): TurnOutcome {
   if (!(error instanceof PolyAIError)) return 'slack_error';
   if (error.conversationEnded) return 'ended';
   return error.kind === 'timeout' ? 'timeout' : 'upstream_error';
