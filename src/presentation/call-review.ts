@@ -111,13 +111,13 @@ function handoffText(call: ConversationSummary): string {
   return `yes${to}${why}`;
 }
 
-/** Latency is a number in one version of the docs and an object in recorded responses. */
+/** Latency is a number in one version of the docs and an object in recorded responses; its numbers are ms. */
 export function latencyText(latency: ConversationTurn['latency']): string | undefined {
   if (typeof latency === 'number' && Number.isFinite(latency)) return `${latency} ms`;
   if (typeof latency !== 'object' || latency === null) return undefined;
   const parts = Object.entries(latency)
     .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
-    .map(([k, v]) => `${escapeText(k)} ${escapeText(String(v))}`);
+    .map(([k, v]) => `${escapeText(k)} ${escapeText(String(v))}${typeof v === 'number' ? ' ms' : ''}`);
   return parts.length === 0 ? undefined : truncate(parts.join(', '), 500);
 }
 
@@ -187,8 +187,8 @@ export function callRoot(call: ConversationDetail, agentId: string, openedBy: st
 /** One transcript turn as posted: which turn it is, which side its messages show, and the messages. */
 export interface TranscriptEntry {
   turn: number;
-  /** The side an annotation of these messages refers to first: the agent's when it answered. */
-  role: AnnotationRole;
+  /** The side these messages show, when they show one side only (an annotation is then of that side). */
+  role?: AnnotationRole;
   messages: SlackMessage[];
 }
 
@@ -223,7 +223,10 @@ export function transcriptMessages(call: ConversationDetail): TranscriptEntry[] 
           : [];
       return { text: chunk, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: chunk } }, ...footer] };
     });
-    return { turn: index, role: agent !== undefined ? 'agent' : 'user', messages };
+    const callerSpoke = caller !== undefined || dtmf !== undefined;
+    const side: AnnotationRole | undefined =
+      callerSpoke === (agent !== undefined) ? undefined : callerSpoke ? 'user' : 'agent';
+    return { turn: index, ...(side !== undefined && { role: side }), messages };
   });
 }
 
