@@ -30,13 +30,13 @@ export function audioDirectionOf(actionId: string): AudioDirection | undefined {
   return (Object.entries(CALL_ACTIONS.audio) as Array<[AudioDirection, string]>).find(([, id]) => id === actionId)?.[0];
 }
 
-/** How labels and sides are shown; the API's words stay internal. */
+/** How annotation types and roles are shown: in PolyAI's words (Agent Studio's labels, the API's roles). */
 export const ANNOTATION_LABELS: Record<AnnotationType, string> = {
   missing_topic: 'Missing topic',
   wrong_transcript: 'Wrong transcription',
   wrong_info: 'Wrong information',
 };
-export const SIDE_LABELS: Record<AnnotationRole, string> = { user: 'Caller', agent: 'Agent' };
+export const ROLE_LABELS: Record<AnnotationRole, string> = { user: 'User (caller)', agent: 'Agent' };
 const DIRECTION_LABELS: Record<AudioDirection, string> = { combined: 'both sides', user: 'caller', agent: 'agent' };
 
 // ------------------------------------------------------------ button values
@@ -316,7 +316,7 @@ export function noteConfirmation(user: string, conversationId: string, note: str
 }
 
 export function annotationLine(item: AnnotationItem): string {
-  return `turn ${item.turnId} (${SIDE_LABELS[item.role].toLowerCase()}) as *${ANNOTATION_LABELS[item.annotationType]}*`;
+  return `turn ${item.turnId} (${item.role}) as *${ANNOTATION_LABELS[item.annotationType]}*`;
 }
 
 export function annotationConfirmation(user: string, conversationId: string, items: AnnotationItem[]): SlackMessage {

@@ -1,9 +1,11 @@
 import type { App } from '@slack/bolt';
+import { ANNOTATION_ADD_TURN } from '../../../presentation/call-modals.js';
 import { CALL_ACTIONS } from '../../../presentation/call-review.js';
 import { SESSION_ACTIONS } from '../../../presentation/debug-chat.js';
 import { REPLAY_ACTIONS } from '../../../presentation/replay.js';
 import { TURN_MENU_ACTION } from '../../../presentation/turn-details.js';
 import type { Services } from '../../services.js';
+import { annotationAddTurnAction } from './annotation-add-turn.js';
 import { callAnnotateAction } from './call-annotate.js';
 import { callAudioAction } from './call-audio.js';
 import { callListMoreAction } from './call-list-more.js';
@@ -24,6 +26,7 @@ export function register(app: App, services: Services): void {
   for (const id of Object.values(CALL_ACTIONS.audio)) app.action(id, callAudioAction(services));
   app.action(CALL_ACTIONS.note, callNoteAction(services));
   app.action(CALL_ACTIONS.annotate, callAnnotateAction(services));
+  app.action(ANNOTATION_ADD_TURN, annotationAddTurnAction(services));
   app.action(CALL_ACTIONS.open, callOpenAction(services));
   app.action(CALL_ACTIONS.more, callListMoreAction(services));
 }
