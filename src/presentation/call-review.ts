@@ -117,7 +117,7 @@ export function latencyText(latency: ConversationTurn['latency']): string | unde
   if (typeof latency !== 'object' || latency === null) return undefined;
   const parts = Object.entries(latency)
     .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
-    .map(([k, v]) => `${escapeText(k)} ${escapeText(String(v))}${typeof v === 'number' ? ' ms' : ''}`);
+    .map(([k, v]) => `${escapeText(k)} ${escapeText(String(v))}${/^\d+(\.\d+)?$/.test(String(v)) ? ' ms' : ''}`);
   return parts.length === 0 ? undefined : truncate(parts.join(', '), 500);
 }
 

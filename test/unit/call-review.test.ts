@@ -60,7 +60,7 @@ describe('call presentation', () => {
 
   it('shows latency given as a number or an object, and durations in minutes and seconds', () => {
     expect(latencyText(850)).toBe('850 ms');
-    expect(latencyText({ asr: 100, llm: '640', nested: { x: 1 } })).toBe('asr 100, llm 640');
+    expect(latencyText({ asr: 100, llm: '640', nested: { x: 1 } })).toBe('asr 100 ms, llm 640 ms');
     expect(latencyText(null)).toBeUndefined();
     expect(formatDuration(125)).toBe('2 min 5 s');
     expect(formatDuration(9)).toBe('9 s');
@@ -72,7 +72,7 @@ describe('call presentation', () => {
     expect(audioFilename('CA1', 'combined', false)).toBe('CA1-combined.wav');
   });
 
-  it('posts one message per turn, telling caller and agent apart, with the side an annotation refers to', () => {
+  it('posts one message per turn, telling caller and agent apart, with the side it shows when it shows one', () => {
     const call = {
       conversationId: 'CA1',
       accountId: 'a',
@@ -87,7 +87,7 @@ describe('call presentation', () => {
     expect(turns.map((t) => [t.turn, t.role, t.messages.length])).toEqual([
       [0, 'agent', 1],
       [1, 'user', 1],
-      [2, 'user', 1],
+      [2, undefined, 1],
     ]);
     expect(turns[0]?.messages[0]?.text).toContain('Hello &lt;!channel&gt;');
     expect(turns[0]?.messages[0]?.text).not.toContain('*Caller*');

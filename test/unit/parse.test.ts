@@ -71,7 +71,11 @@ describe('parseCommand', () => {
     expect(parseCommand('agent')).toEqual({ kind: 'agent' });
     expect(parseCommand('agent a-2 details=on')).toEqual({ kind: 'agent', agentId: 'a-2', details: true });
     expect(usageError('agent a b').message).toMatch(/don't understand "b"/);
-    expect(usageError('help me').message).toMatch(/don't understand/);
+    expect(usageError('help me').message).toMatch(/no help on "me". Topics are chat, calls, tests, search, watch/);
+    expect(parseCommand('help calls')).toEqual({ kind: 'help', topic: 'calls' });
+    expect(parseCommand('help call')).toEqual({ kind: 'help', topic: 'calls' });
+    expect(parseCommand('help Watches')).toEqual({ kind: 'help', topic: 'watch' });
+    expect(usageError('lsit').usage).toBe('/polychat list [agent=ID] [limit=N]');
   });
 
   it('reads list, call, audio, note and resume with their options', () => {
