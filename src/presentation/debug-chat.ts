@@ -2,7 +2,7 @@ import type { Button, KnownBlock, Overflow } from '@slack/types';
 import type { SlackMessage, SpeakerIdentity } from '../outbound/slack/poster.js';
 import type { Session, SessionOrigin, SessionSettings } from '../outbound/store/records.js';
 import type { ClientEnv } from '../platform/config.js';
-import { code, escapeText, splitText, truncate } from './text.js';
+import { code, escapeText, SECTION_TEXT_LIMIT, splitText, truncate } from './text.js';
 
 export type SessionState = 'starting' | 'active' | 'ended' | 'failed';
 
@@ -119,7 +119,13 @@ export function sessionRoot(
   const controls = sessionControls(state);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: title } },
-    { type: 'context', elements: lines.map((text) => ({ type: 'mrkdwn' as const, text })) },
+    // One context block a line: Slack lays out the elements of one context side by side.
+    ...lines.map(
+      (text): KnownBlock => ({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: truncate(text, SECTION_TEXT_LIMIT) }],
+      }),
+    ),
     ...(controls.length === 0 ? [] : [{ type: 'actions' as const, block_id: 'session_controls', elements: controls }]),
   ];
   const text = `Debug chat with ${session.agentId} (${session.clientEnv}), conversation ${session.conversationId ?? 'starting'}, started by <@${session.startedBy}>`;

@@ -89,7 +89,7 @@ describe('less chrome', () => {
     expect(state).toContain('Reply in this thread');
     expect(textOf(plain.live)).not.toContain('default');
     const blocks = (plain.live.args.blocks ?? []) as Array<{ type: string }>;
-    expect(blocks.map((b) => b.type)).toEqual(['section', 'context', 'actions']);
+    expect(blocks.map((b) => b.type)).toEqual(['section', 'context', 'context', 'actions']);
 
     const other = await startChat(stack, freshChannel(), 'env=pre-release lang=en-GB details=on');
     expect(rootLines(other.live)[0]).toBe(
