@@ -181,6 +181,16 @@ export function agentReply(
   });
 }
 
+/**
+ * The first message of `/polychat …`, which Slack shows no one, posted before the agent answers
+ * it: under the person's own name and avatar when Slack gives them, else marked as theirs.
+ */
+export function firstMessageShown(user: string, text: string, person: SpeakerIdentity | undefined): SlackMessage {
+  return person === undefined
+    ? { text: `*<@${user}>:* ${escapeText(text)}` }
+    : { text: truncate(escapeText(text), SECTION_TEXT_LIMIT), as: person };
+}
+
 export function conversationEndedNotice(by: 'agent' | 'upstream' | { user: string }): SlackMessage {
   const text =
     by === 'agent'

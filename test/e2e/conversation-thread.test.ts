@@ -50,12 +50,16 @@ describe('the agent speaks as itself', () => {
       bot_id: TEST_BOT_ID,
     });
 
-    // The root message and the echo of the command's first message are polychat's, not the agent's.
+    // The root message is polychat's; the command's first message (which Slack shows no one) is the person's.
     expect(speaker(root).username).toBeUndefined();
-    const echo = postsIn(stack, channel, rootTs).find(
-      (c) => textOf(c).includes('Where is my order?') && !textOf(c).includes('You said'),
-    );
-    expect(echo && speaker(echo).username).toBeUndefined();
+    const posts = postsIn(stack, channel, rootTs);
+    const first = posts.find((c) => textOf(c).includes('Where is my order?') && !textOf(c).includes('You said'));
+    expect(first && speaker(first)).toEqual({
+      username: 'user-u1',
+      icon_emoji: ':bust_in_silhouette:',
+      icon_url: undefined,
+    });
+    expect(posts.indexOf(first as SlackCall)).toBeLessThan(posts.indexOf(answer));
 
     // The agent's posts echoed back by Slack as events are not turns.
     const turns = stack.polyai.turns(conversationId).length;

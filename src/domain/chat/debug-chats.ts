@@ -20,13 +20,14 @@ import {
   agentSpeaker,
   conversationEndedNotice,
   endedHint,
+  firstMessageShown,
   restartedNotice,
   type SessionState,
   sessionRoot,
 } from '../../presentation/debug-chat.js';
 import { polyaiErrorMessage } from '../../presentation/polyai-errors.js';
 import { priorTurns } from '../../presentation/resume.js';
-import { code as codeSpan, escapeText } from '../../presentation/text.js';
+import { code as codeSpan } from '../../presentation/text.js';
 import { replyName, turnMenu } from '../../presentation/turn-details.js';
 import { turnFooter } from '../../presentation/turn-trace.js';
 import type { CoreDeps } from '../deps.js';
@@ -164,7 +165,7 @@ export class DebugChats {
         request.thread?.requestTs ??
         (await this.deps.slack.post(
           session.channel,
-          { text: `*<@${request.user}>:* ${escapeText(request.message)}` },
+          firstMessageShown(request.user, request.message, await this.deps.slack.personOf(request.user)),
           threadTs,
         ));
       await this.reply({ channel: session.channel, threadTs, ts: shown, user: request.user, text: request.message });

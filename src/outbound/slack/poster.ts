@@ -63,6 +63,27 @@ export class SlackPoster {
     }
   }
 
+  /**
+   * How a person appears in Slack (display name and avatar), so that words of theirs polychat
+   * posts read as theirs; undefined when Slack will not say (a name is a courtesy, never a reason to fail).
+   */
+  async personOf(user: string): Promise<SpeakerIdentity | undefined> {
+    try {
+      const { user: info } = await this.client.users.info({ user });
+      const profile = info?.profile;
+      const username = [profile?.display_name, profile?.real_name, info?.real_name, info?.name].find(
+        (name): name is string => typeof name === 'string' && name.trim() !== '',
+      );
+      if (username === undefined) return undefined;
+      return profile?.image_48
+        ? { username, icon_url: profile.image_48 }
+        : { username, icon_emoji: ':bust_in_silhouette:' };
+    } catch (error) {
+      this.logger.debug({ user, slackError: slackErrorCode(error) }, 'no profile');
+      return undefined;
+    }
+  }
+
   /** A message's permalink, or undefined when Slack gives none (links are a convenience, never a reason to fail). */
   async permalink(channel: string, ts: string): Promise<string | undefined> {
     try {
