@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, UsageError } from '../../src/presentation/commands.js';
+import { EXAMPLES, exampleFor, parseCommand, USAGE, UsageError } from '../../src/presentation/commands.js';
 
 function usageError(text: string): UsageError {
   try {
@@ -122,5 +122,18 @@ describe('parseCommand', () => {
       conversation: { conversationId: 'CA9' },
     });
     expect(usageError('call https://studio.poly.ai/acme/dashboard').message).toMatch(/no conversation ID/);
+  });
+});
+
+describe('examples', () => {
+  it('has a real example for every usage line, and each one parses as the command it shows', () => {
+    for (const key of Object.keys(USAGE) as Array<keyof typeof USAGE>) {
+      const example = EXAMPLES[key];
+      expect(example, `an example for ${key}`).toBeDefined();
+      const text = (example ?? '').replace(/^[/@]polychat\s*/, '');
+      const parsed = parseCommand(text);
+      expect(parsed.kind).toBe(key);
+      expect(exampleFor(USAGE[key])).toBe(example);
+    }
   });
 });
