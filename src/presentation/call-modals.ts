@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { AnnotationItem, AnnotationRole, AnnotationType } from '../outbound/polyai/types.js';
 import { section } from './blocks.js';
-import { ANNOTATION_LABELS, annotationLine, SIDE_LABELS } from './call-review.js';
+import { ANNOTATION_LABELS, annotationLine, ROLE_LABELS } from './call-review.js';
 import { type ConversationRef, parseConversationRef, UsageError } from './commands.js';
 import { code, escapeText, truncate } from './text.js';
 
@@ -11,8 +11,15 @@ export const CALL_VIEWS = {
   note: 'note_call_submit',
 } as const;
 
-/** How many annotation rows the modal offers; each labelled row is one AnnotationItem. */
-export const ANNOTATION_ROWS = 3;
+export const ANNOTATION_TITLE = 'Annotate call';
+/** Shown when an annotation form's context is unreadable (an old or foreign form). */
+export const ANNOTATION_EXPIRED = ':warning: This form has expired. Use *Annotate call* on the message again.';
+
+/** The button in the annotation modal that adds a turn row. */
+export const ANNOTATION_ADD_TURN = 'annotation_add_turn';
+
+/** The most turn rows the annotation modal grows to (3 blocks each, well under Slack's 100); each labelled row is one AnnotationItem. */
+export const ANNOTATION_ROWS = 10;
 /** Slack's limit on a plain-text input's value. */
 const INPUT_LIMIT = 3000;
 const ACTION = 'value';
@@ -157,36 +164,63 @@ export interface AnnotationForm {
   error?: string;
 }
 
-export function annotationModal(form: AnnotationForm): ModalView {
-  const rows: KnownBlock[] = [];
-  for (let i = 1; i <= ANNOTATION_ROWS; i++) {
-    const draft = form.rows?.[i - 1] ?? {};
-    rows.push(
-      { type: 'header', text: plainText(i === 1 ? 'What is wrong' : `Also (optional)`) },
-      {
-        type: 'input',
-        block_id: `turn_${i}`,
-        label: plainText('Turn'),
-        optional: true,
-        hint: plainText('Zero-based: the greeting is turn 0.'),
-        element: {
-          type: 'number_input',
-          action_id: ACTION,
-          is_decimal_allowed: false,
-          min_value: '0',
-          ...(draft.turn !== undefined && draft.turn !== '' && { initial_value: draft.turn }),
-        },
+function turnRow(i: number, draft: AnnotationRowDraft): KnownBlock[] {
+  return [
+    ...(i === 1 ? [] : [{ type: 'divider' as const }]),
+    {
+      type: 'input',
+      block_id: `turn_${i}`,
+      label: plainText(i === 1 ? 'Turn' : `Turn (${ordinal(i)} annotation)`),
+      optional: true,
+      hint: plainText('Zero-based: the greeting is turn 0.'),
+      element: {
+        type: 'number_input',
+        action_id: ACTION,
+        is_decimal_allowed: false,
+        min_value: '0',
+        ...(draft.turn !== undefined && draft.turn !== '' && { initial_value: draft.turn }),
       },
-      select(`side_${i}`, 'Side', SIDE_LABELS, draft.role),
-      select(`label_${i}`, 'Label', ANNOTATION_LABELS, draft.label),
-    );
-  }
+    },
+    select(`side_${i}`, 'Role', ROLE_LABELS, draft.role),
+    select(`label_${i}`, 'Annotation type', ANNOTATION_LABELS, draft.label),
+  ];
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+/**
+ * The annotation form: one turn row to begin with (prefilled when the message shows a turn,
+ * its role only when it shows one side), and **Add another turn** for more.
+ */
+export function annotationModal(form: AnnotationForm): ModalView {
+  const drafts = (form.rows ?? []).slice(0, ANNOTATION_ROWS);
+  const rows = drafts.length === 0 ? [{}] : drafts;
+  const addTurn: KnownBlock[] =
+    rows.length >= ANNOTATION_ROWS
+      ? []
+      : [
+          {
+            type: 'actions',
+            block_id: 'annotation_rows',
+            elements: [
+              {
+                type: 'button',
+                action_id: ANNOTATION_ADD_TURN,
+                text: plainText('Add another turn'),
+                value: String(rows.length + 1),
+              },
+            ],
+          },
+        ];
   return {
     type: 'modal',
     callback_id: CALL_VIEWS.annotate,
     private_metadata: modalMetadata(form.context),
-    title: plainText('Annotate call'),
-    submit: plainText('Flag'),
+    title: plainText(ANNOTATION_TITLE),
+    submit: plainText('Annotate'),
     close: plainText('Cancel'),
     blocks: [
       ...errorBlocks(form.error),
@@ -196,11 +230,12 @@ export function annotationModal(form: AnnotationForm): ModalView {
         elements: [
           {
             type: 'mrkdwn',
-            text: 'Caller turns are usually a *Missing topic* or a *Wrong transcription*; agent turns *Wrong information*. Rows without a label are left out.',
+            text: 'User turns are usually a *Missing topic* or a *Wrong transcription*; agent turns *Wrong information*. A turn without an annotation type is left out.',
           },
         ],
       },
-      ...rows,
+      ...rows.flatMap((draft, i) => turnRow(i + 1, draft)),
+      ...addTurn,
     ],
   };
 }
@@ -256,18 +291,23 @@ export interface AnnotationSubmission {
   items: AnnotationItem[];
 }
 
-/** The rows as typed, to show the form again after a failed submission. */
-export function annotationDraft(values: StateValues): { conversation?: string; rows: AnnotationRowDraft[] } {
+/**
+ * The rows as typed, to show the form again (after a failed submission, or with a row added):
+ * at least `shown` rows, and every row up to the last one with anything in it.
+ */
+export function annotationDraft(values: StateValues, shown = 1): { conversation?: string; rows: AnnotationRowDraft[] } {
   const rows: AnnotationRowDraft[] = [];
   for (let i = 1; i <= ANNOTATION_ROWS; i++) {
     const role = field(values, `side_${i}`);
     const label = field(values, `label_${i}`);
     rows.push({
       turn: field(values, `turn_${i}`),
-      ...(isKey(SIDE_LABELS, role) && { role }),
+      ...(isKey(ROLE_LABELS, role) && { role }),
       ...(isKey(ANNOTATION_LABELS, label) && { label }),
     });
   }
+  const used = rows.findLastIndex((row) => Object.values(row).some((value) => value !== undefined)) + 1;
+  rows.splice(Math.min(ANNOTATION_ROWS, Math.max(used, shown)));
   const conversation = field(values, 'conversation');
   return conversation === undefined ? { rows } : { conversation, rows };
 }
@@ -294,11 +334,11 @@ export function readAnnotationForm(values: StateValues, context: ModalContext): 
       continue;
     }
     if (turn === undefined) errors[`turn_${i}`] = 'Which turn? The greeting is turn 0.';
-    if (!isKey(SIDE_LABELS, role)) errors[`side_${i}`] = 'Which side: caller or agent?';
+    if (!isKey(ROLE_LABELS, role)) errors[`side_${i}`] = 'Which role: the user (caller) or the agent?';
     else if (turn !== undefined) items.push({ turnId: Number(turn), role, annotationType: label });
   }
   if (items.length === 0 && Object.keys(errors).every((k) => k === 'conversation' || k === 'agent')) {
-    errors.label_1 = 'Choose what is wrong with the turn.';
+    errors.label_1 = 'Choose the annotation type: what is wrong with the turn.';
   }
   if (Object.keys(errors).length > 0 || call === undefined) return { ok: false, errors };
   return { ok: true, value: { ...call, items } };

@@ -30,13 +30,13 @@ export function audioDirectionOf(actionId: string): AudioDirection | undefined {
   return (Object.entries(CALL_ACTIONS.audio) as Array<[AudioDirection, string]>).find(([, id]) => id === actionId)?.[0];
 }
 
-/** How labels and sides are shown; the API's words stay internal. */
+/** How annotation types and roles are shown: in PolyAI's words (Agent Studio's labels, the API's roles). */
 export const ANNOTATION_LABELS: Record<AnnotationType, string> = {
   missing_topic: 'Missing topic',
   wrong_transcript: 'Wrong transcription',
   wrong_info: 'Wrong information',
 };
-export const SIDE_LABELS: Record<AnnotationRole, string> = { user: 'Caller', agent: 'Agent' };
+export const ROLE_LABELS: Record<AnnotationRole, string> = { user: 'User (caller)', agent: 'Agent' };
 const DIRECTION_LABELS: Record<AudioDirection, string> = { combined: 'both sides', user: 'caller', agent: 'agent' };
 
 // ------------------------------------------------------------ button values
@@ -111,13 +111,13 @@ function handoffText(call: ConversationSummary): string {
   return `yes${to}${why}`;
 }
 
-/** Latency is a number in one version of the docs and an object in recorded responses. */
+/** Latency is a number in one version of the docs and an object in recorded responses; its numbers are ms. */
 export function latencyText(latency: ConversationTurn['latency']): string | undefined {
   if (typeof latency === 'number' && Number.isFinite(latency)) return `${latency} ms`;
   if (typeof latency !== 'object' || latency === null) return undefined;
   const parts = Object.entries(latency)
     .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
-    .map(([k, v]) => `${escapeText(k)} ${escapeText(String(v))}`);
+    .map(([k, v]) => `${escapeText(k)} ${escapeText(String(v))}${/^\d+(\.\d+)?$/.test(String(v)) ? ' ms' : ''}`);
   return parts.length === 0 ? undefined : truncate(parts.join(', '), 500);
 }
 
@@ -187,8 +187,8 @@ export function callRoot(call: ConversationDetail, agentId: string, openedBy: st
 /** One transcript turn as posted: which turn it is, which side its messages show, and the messages. */
 export interface TranscriptEntry {
   turn: number;
-  /** The side an annotation of these messages refers to first: the agent's when it answered. */
-  role: AnnotationRole;
+  /** The side these messages show, when they show one side only (an annotation is then of that side). */
+  role?: AnnotationRole;
   messages: SlackMessage[];
 }
 
@@ -223,7 +223,10 @@ export function transcriptMessages(call: ConversationDetail): TranscriptEntry[] 
           : [];
       return { text: chunk, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: chunk } }, ...footer] };
     });
-    return { turn: index, role: agent !== undefined ? 'agent' : 'user', messages };
+    const callerSpoke = caller !== undefined || dtmf !== undefined;
+    const side: AnnotationRole | undefined =
+      callerSpoke === (agent !== undefined) ? undefined : callerSpoke ? 'user' : 'agent';
+    return { turn: index, ...(side !== undefined && { role: side }), messages };
   });
 }
 
@@ -313,7 +316,7 @@ export function noteConfirmation(user: string, conversationId: string, note: str
 }
 
 export function annotationLine(item: AnnotationItem): string {
-  return `turn ${item.turnId} (${SIDE_LABELS[item.role].toLowerCase()}) as *${ANNOTATION_LABELS[item.annotationType]}*`;
+  return `turn ${item.turnId} (${item.role}) as *${ANNOTATION_LABELS[item.annotationType]}*`;
 }
 
 export function annotationConfirmation(user: string, conversationId: string, items: AnnotationItem[]): SlackMessage {

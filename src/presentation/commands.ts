@@ -19,8 +19,12 @@ export interface ConversationRef {
   agentId?: string;
 }
 
+/** What `/polychat help TOPIC` explains beyond the short help. */
+export const HELP_TOPICS = ['chat', 'calls', 'tests', 'search', 'watch'] as const;
+export type HelpTopic = (typeof HELP_TOPICS)[number];
+
 export type PolychatCommand =
-  | { kind: 'help' }
+  | { kind: 'help'; topic?: HelpTopic }
   | { kind: 'start'; options: StartOptions; message?: string }
   | { kind: 'end' }
   | { kind: 'agent'; agentId?: string; details?: boolean }
@@ -44,7 +48,7 @@ export class UsageError extends Error {
 export const USAGE = {
   start:
     '/polychat [agent=ID] [env=sandbox|pre-release|live] [variant=ID] [lang=xx-XX] [details=on|off] [channel=voice|webchat] [attr.NAME=VALUE …] [first message]',
-  help: '/polychat help',
+  help: '/polychat help [chat|calls|tests|search|watch]',
   agent: '/polychat agent ID [details=on|off]',
   list: '/polychat list [agent=ID] [limit=N]',
   call: '/polychat call CONVERSATION [agent=ID]',
@@ -55,6 +59,25 @@ export const USAGE = {
 } as const;
 
 export const ALL_USAGE = Object.values(USAGE).join('\n');
+
+/** A real example of each command, shown under its usage when it was typed wrong. */
+export const EXAMPLES: Partial<Record<keyof typeof USAGE, string>> = {
+  start: '/polychat agent=agent-1 env=pre-release lang=en-GB I want to change my booking',
+  help: '/polychat help calls',
+  agent: '/polychat agent agent-1 details=on',
+  list: '/polychat list limit=5',
+  call: '/polychat call CA3f9c2e7d',
+  audio: '/polychat audio CA3f9c2e7d direction=user',
+  note: '/polychat note CA3f9c2e7d Caller asked for a refund twice',
+  resume: '/polychat resume conv-8d1e4b env=pre-release',
+  end: '@polychat end',
+};
+
+/** The example for a usage line, when it has one. */
+export function exampleFor(usage: string): string | undefined {
+  const key = (Object.keys(USAGE) as Array<keyof typeof USAGE>).find((name) => USAGE[name] === usage);
+  return key === undefined ? undefined : EXAMPLES[key];
+}
 
 const SUBCOMMANDS = new Set(['help', 'agent', 'list', 'call', 'audio', 'note', 'resume', 'end']);
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -247,7 +270,8 @@ export function parseCommand(input: string): PolychatCommand {
       const commandShaped = after.rest === '';
       const meant = commandShaped ? misspeltSubcommand(first.value.toLowerCase()) : undefined;
       if (meant !== undefined) {
-        throw new UsageError(`Unknown command "${first.value}". Did you mean \`/polychat ${meant}\`?`, ALL_USAGE);
+        const usage: string = (USAGE as Record<string, string>)[meant] ?? ALL_USAGE;
+        throw new UsageError(`Unknown command "${first.value}". Did you mean \`/polychat ${meant}\`?`, usage);
       }
       if (commandShaped && after.options.length > 0)
         throw new UsageError(`Unknown command "${first.value}"`, ALL_USAGE);
@@ -262,10 +286,20 @@ export function parseCommand(input: string): PolychatCommand {
   }
   const afterWord = first.end;
   switch (word) {
-    case 'help':
+    case 'help': {
+      const rest = text.slice(afterWord).trim().toLowerCase();
+      if (rest === '') return { kind: 'help' };
+      // "call", "tests" and "watches" mean the topics they name.
+      const stem = (word: string) => word.replace(/e?s$/, '');
+      const topic = HELP_TOPICS.find((name) => stem(name) === stem(rest));
+      if (topic === undefined) {
+        throw new UsageError(`There is no help on "${rest}". Topics are ${HELP_TOPICS.join(', ')}`, USAGE.help);
+      }
+      return { kind: 'help', topic };
+    }
     case 'end': {
-      noExtra(text.slice(afterWord).trim(), USAGE[word]);
-      return { kind: word };
+      noExtra(text.slice(afterWord).trim(), USAGE.end);
+      return { kind: 'end' };
     }
     case 'agent': {
       const token = nextToken(text, afterWord);

@@ -1,7 +1,8 @@
-import type { Button, KnownBlock } from '@slack/types';
-import type { SlackMessage } from '../outbound/slack/poster.js';
+import type { Button, KnownBlock, Overflow } from '@slack/types';
+import type { SlackMessage, SpeakerIdentity } from '../outbound/slack/poster.js';
 import type { Session, SessionOrigin, SessionSettings } from '../outbound/store/records.js';
-import { code, escapeText, splitText } from './text.js';
+import type { ClientEnv } from '../platform/config.js';
+import { code, escapeText, SECTION_TEXT_LIMIT, splitText, truncate } from './text.js';
 
 export type SessionState = 'starting' | 'active' | 'ended' | 'failed';
 
@@ -52,19 +53,26 @@ const replayButton: Button = {
   value: 'replay',
 };
 
-function settingsFields(settings: SessionSettings, conversationId: string | undefined): string {
+/**
+ * The session's settings on one line, naming only what differs from a plain start: the
+ * environment when it is not the app's default, and the variant, language, channel,
+ * attributes and trace line when set. The conversation ID is always there, to copy.
+ */
+function settingsLine(
+  settings: SessionSettings,
+  conversationId: string | undefined,
+  defaultEnv: ClientEnv | undefined,
+): string {
   const attributes = Object.entries(settings.integrationAttributes ?? {});
   return [
-    `*Agent:* ${code(settings.agentId)}`,
-    `*Environment:* ${settings.clientEnv}`,
-    `*Variant:* ${settings.variantId === undefined ? 'default' : code(settings.variantId)}`,
-    `*Language:* ${settings.lang ?? 'default'}`,
-    ...(settings.polyaiChannel === undefined ? [] : [`*Channel:* ${settings.polyaiChannel}`]),
-    ...(attributes.length === 0
-      ? []
-      : [`*Attributes:* ${attributes.map(([k, v]) => `${code(k)}=${code(v)}`).join(' ')}`]),
-    `*Conversation:* ${conversationId === undefined ? '_starting…_' : code(conversationId)}`,
-  ].join('\n');
+    ...(settings.clientEnv === defaultEnv ? [] : [`*${settings.clientEnv}*`]),
+    ...(settings.variantId === undefined ? [] : [`variant ${code(settings.variantId)}`]),
+    ...(settings.lang === undefined ? [] : [`language ${code(settings.lang)}`]),
+    ...(settings.polyaiChannel === undefined ? [] : [`channel ${code(settings.polyaiChannel)}`]),
+    ...attributes.map(([k, v]) => `${code(k)}=${code(v)}`),
+    ...(settings.details ? ['trace line on'] : []),
+    `conversation ${conversationId === undefined ? '_starting…_' : code(conversationId)}`,
+  ].join('  ·  ');
 }
 
 function stateLine(session: Pick<Session, 'ended'>, state: SessionState): string {
@@ -85,42 +93,82 @@ function stateLine(session: Pick<Session, 'ended'>, state: SessionState): string
   }
 }
 
-/** The root message of a debug-chat thread: who started what, where, and its state. */
+/** The buttons under a session's root message in `state`, in the order they are shown. */
+function sessionControls(state: SessionState): Button[] {
+  if (state === 'active') return [endButton, restartButton, replayButton];
+  if (state === 'ended') return [restartButton, replayButton];
+  return [];
+}
+
+/**
+ * The root message of a debug-chat thread: who started a chat with which agent, its settings
+ * on one line, its state, and the controls under them. `defaultEnv` is the environment a chat
+ * gets when none is named, left unsaid.
+ */
 export function sessionRoot(
   session: SessionSettings & Pick<Session, 'startedBy' | 'ended' | 'origin'> & { conversationId?: string },
   state: SessionState,
+  defaultEnv?: ClientEnv,
 ): SlackMessage {
   const title = `:speech_balloon: *Debug chat* with ${code(session.agentId)}, started by <@${session.startedBy}>`;
+  const lines = [
+    settingsLine(session, session.conversationId, defaultEnv),
+    ...(session.origin === undefined ? [] : [originLine(session.origin)]),
+    stateLine(session, state),
+  ];
+  const controls = sessionControls(state);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: title } },
-    { type: 'section', text: { type: 'mrkdwn', text: settingsFields(session, session.conversationId) } },
-    ...(session.origin === undefined
-      ? []
-      : [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: originLine(session.origin) }] }]),
-    { type: 'context', elements: [{ type: 'mrkdwn', text: stateLine(session, state) }] },
+    // One context block a line: Slack lays out the elements of one context side by side.
+    ...lines.map(
+      (text): KnownBlock => ({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: truncate(text, SECTION_TEXT_LIMIT) }],
+      }),
+    ),
+    ...(controls.length === 0 ? [] : [{ type: 'actions' as const, block_id: 'session_controls', elements: controls }]),
   ];
-  if (state === 'active' || state === 'ended') {
-    blocks.push({
-      type: 'actions',
-      block_id: 'session_controls',
-      elements: state === 'active' ? [endButton, restartButton, replayButton] : [restartButton, replayButton],
-    });
-  }
   const text = `Debug chat with ${session.agentId} (${session.clientEnv}), conversation ${session.conversationId ?? 'starting'}, started by <@${session.startedBy}>`;
   return { text, blocks };
 }
 
+/** Slack's limit on a message's custom username. */
+const USERNAME_LIMIT = 80;
+
 /**
- * The agent's reply, escaped so it can never ping anyone, and split into as many
- * messages as Slack's limits need. `footer` blocks go under the last one, `accessory` beside its text.
+ * Who an agent's answers are posted as, so a thread reads as people and the agent talking:
+ * the agent and its environment (and variant), under an icon that is not polychat's.
  */
-export function agentReply(response: string, footer: KnownBlock[] = [], accessory?: Button): SlackMessage[] {
+export function agentSpeaker(settings: Pick<SessionSettings, 'agentId' | 'clientEnv' | 'variantId'>): SpeakerIdentity {
+  const name = [
+    settings.agentId,
+    settings.clientEnv,
+    ...(settings.variantId === undefined ? [] : [settings.variantId]),
+  ];
+  return { username: truncate(name.join(' · '), USERNAME_LIMIT), icon_emoji: AGENT_ICON };
+}
+
+/** The agent's icon; polychat's own messages keep the app's. */
+export const AGENT_ICON = ':robot_face:';
+
+/**
+ * The agent's reply, escaped so it can never ping anyone, split into as many messages as
+ * Slack's limits need, and posted as `speaker`. `footer` blocks go under the last one,
+ * `accessory` (the turn's menu) beside its text.
+ */
+export function agentReply(
+  response: string,
+  speaker: SpeakerIdentity,
+  footer: KnownBlock[] = [],
+  accessory?: Overflow,
+): SlackMessage[] {
   const body = response.trim() === '' ? '_(the agent replied with no text)_' : escapeText(response);
   const chunks = splitText(body);
   return chunks.map((chunk, i) => {
     const last = i === chunks.length - 1;
     return {
       text: chunk,
+      as: speaker,
       blocks: [
         {
           type: 'section',
@@ -131,6 +179,16 @@ export function agentReply(response: string, footer: KnownBlock[] = [], accessor
       ],
     };
   });
+}
+
+/**
+ * The first message of `/polychat …`, which Slack shows no one, posted before the agent answers
+ * it: under the person's own name and avatar when Slack gives them, else marked as theirs.
+ */
+export function firstMessageShown(user: string, text: string, person: SpeakerIdentity | undefined): SlackMessage {
+  return person === undefined
+    ? { text: `*<@${user}>:* ${escapeText(text)}` }
+    : { text: truncate(escapeText(text), SECTION_TEXT_LIMIT), as: person };
 }
 
 export function conversationEndedNotice(by: 'agent' | 'upstream' | { user: string }): SlackMessage {
@@ -149,6 +207,17 @@ export function restartedNotice(user: string, link: string | undefined): SlackMe
   return { text: `:arrows_counterclockwise: <@${user}> restarted this session with the same settings in ${where}.` };
 }
 
-export const ENDED_HINT: SlackMessage = {
-  text: 'This debug chat has ended, so your reply was not sent. Start a new one with `/polychat`, or `/polychat resume CONVERSATION` to continue one.',
-};
+/**
+ * Told (ephemerally) to someone who replies in a thread whose session is over. A session a
+ * person ended was meant to stop, so it is not offered for resuming.
+ */
+export function endedHint(ended: Session['ended']): SlackMessage {
+  if (ended?.reason === 'user' && ended.by !== undefined) {
+    return {
+      text: `<@${ended.by}> ended this debug chat, so your reply was not sent to the agent. Start a new one with \`/polychat\`.`,
+    };
+  }
+  return {
+    text: 'This debug chat has ended, so your reply was not sent. Start a new one with `/polychat`, or `/polychat resume CONVERSATION` to continue one.',
+  };
+}

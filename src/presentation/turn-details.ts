@@ -1,4 +1,4 @@
-import type { Button, KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock, ModalView, Overflow } from '@slack/types';
 import {
   type FunctionCall,
   isRecord,
@@ -9,11 +9,11 @@ import {
   stringify,
   type TurnTrace,
 } from '../outbound/polyai/metadata.js';
+import type { SlackMessage } from '../outbound/slack/poster.js';
 import type { ReplyDetails } from '../outbound/store/records.js';
 import { section } from './blocks.js';
 import { code, escapeText, SECTION_TEXT_LIMIT, slackDate, truncate } from './text.js';
 
-export const TURN_DETAILS_ACTION = 'turn_details';
 /** Slack's limit on blocks in a modal. */
 export const MODAL_BLOCK_LIMIT = 100;
 /** Slack's limit on one field of a section. */
@@ -23,22 +23,47 @@ const HEADER_TEXT_LIMIT = 150;
 /** Kept well under Slack's overall view size, and more than anyone reads in a modal. */
 const MODAL_CHAR_BUDGET = 60_000;
 
+/** The action ID of the menu on every agent reply. */
+export const TURN_MENU_ACTION = 'turn_menu';
+
+/** What the menu on an agent reply offers. */
+export type TurnMenuChoice = 'details' | 'annotate' | 'conversation';
+
+const TURN_MENU: Array<[TurnMenuChoice, string]> = [
+  ['details', 'Details'],
+  ['annotate', 'Annotate this turn'],
+  ['conversation', 'Copy conversation ID'],
+];
+
 /**
- * The button on every agent reply that opens its details; its value names the reply within
- * its thread: the turn, and which part of it (delayed responses come in several).
+ * The one compact menu on every agent reply. Each option's value names the choice and the
+ * reply within its thread: the turn, and which part of it (delayed responses come in several).
  */
-export function detailsButton(reply: string): Button {
+export function turnMenu(reply: string): Overflow {
   return {
-    type: 'button',
-    action_id: TURN_DETAILS_ACTION,
-    text: { type: 'plain_text', text: 'Details' },
-    value: reply,
+    type: 'overflow',
+    action_id: TURN_MENU_ACTION,
+    options: TURN_MENU.map(([choice, text]) => ({ text: { type: 'plain_text', text }, value: `${choice}:${reply}` })),
   };
 }
 
-/** The name of an agent reply within its thread, as its Details button carries it. */
+/** The choice and reply a menu option's value carries; undefined for a value polychat did not make. */
+export function readTurnMenu(value: string | undefined): { choice: TurnMenuChoice; reply: string } | undefined {
+  const [choice, reply] = (value ?? '').split(':', 2);
+  const known = TURN_MENU.find(([name]) => name === choice)?.[0];
+  return known === undefined || reply === undefined || reply === '' ? undefined : { choice: known, reply };
+}
+
+/** The name of an agent reply within its thread, as its menu carries it. */
 export function replyName(turn: number, part: number): string {
   return `${turn}.${part}`;
+}
+
+/** "Copy conversation ID": Slack cannot write a clipboard, so the ID is shown alone in a code span, to select. */
+export function conversationIdMessage(conversationId: string | undefined): SlackMessage {
+  return conversationId === undefined
+    ? { text: "polychat no longer knows this reply's conversation (it keeps that for 30 days)." }
+    : { text: `Conversation ID of this chat, to copy: ${code(conversationId)}` };
 }
 
 function rawText(value: unknown, pretty = false): string {
@@ -141,13 +166,17 @@ function nodeTrace(nodes: string[]): string {
   return `*Node trace:* ${shown.join(' → ')}${more > 0 ? ` … (${more} more)` : ''}`;
 }
 
+/** A function's duration with its unit where PolyAI names one, else marked as PolyAI's own number. */
+function durationText(call: FunctionCall): string {
+  const value = escapeText(label(call.duration) ?? stringify(call.duration)).slice(0, 50);
+  return call.durationUnit === 'ms' ? `${value} ms` : `duration ${value} _(as PolyAI sends it; no unit given)_`;
+}
+
 function functionSection(call: FunctionCall, index: number): KnownBlock {
   const changed = call.stateChanges.added.length + call.stateChanges.updated.length + call.stateChanges.removed.length;
   const facts = [
     `*${index + 1}.* ${inline(call.name ?? '(unnamed)', 150)}`,
-    present(call.duration)
-      ? `:stopwatch: ${escapeText(label(call.duration) ?? stringify(call.duration)).slice(0, 50)}`
-      : '',
+    present(call.duration) ? `:stopwatch: ${durationText(call)}` : '',
     present(call.error) ? ':warning: *error*' : '',
     present(call.handoff) ? ':telephone_receiver: handoff' : '',
     present(call.hangup) ? ':end: hang-up' : '',

@@ -39,7 +39,9 @@ export function annotationFormFor(target: CallTarget): AnnotationForm {
   return {
     context: modalContext(target),
     ...(target.conversationId !== undefined && { conversation: target.conversationId }),
-    ...(target.turn !== undefined && { rows: [{ turn: String(target.turn.turn), role: target.turn.role }] }),
+    ...(target.turn !== undefined && {
+      rows: [{ turn: String(target.turn.turn), ...(target.turn.role !== undefined && { role: target.turn.role }) }],
+    }),
   };
 }
 

@@ -7,6 +7,7 @@ import { type Stack, startStack } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
 import { elementOf, formValues, modalCall, viewIdOf, viewOf } from './call-helpers.js';
 import { freshChannel, postsIn, startChat, textOf } from './chat-helpers.js';
+import { chooseInMenu } from './session-helpers.js';
 
 let stack: Stack;
 
@@ -137,6 +138,8 @@ describe('Annotate call (message shortcut)', () => {
     const form = await shortcut('annotate_call', channel, botMessage(turns[2] as SlackCall));
     expect(elementOf(form.view, 'conversation')?.initial_value).toBe(call.conversationId);
     expect(elementOf(form.view, 'turn_1')?.initial_value).toBe('2');
+    // The transcript message shows both sides of the turn, so neither is chosen for the person.
+    expect(elementOf(form.view, 'side_1')?.initial_option).toBeUndefined();
     expect(JSON.stringify(form.view.blocks)).toContain('agent-2');
 
     const values = formValues({
@@ -155,7 +158,7 @@ describe('Annotate call (message shortcut)', () => {
       'chat.postMessage',
       (c) => c.args.thread_ts === rootTs && textOf(c).includes('flagged'),
     );
-    expect(textOf(confirmation)).toContain('turn 2 (caller) as *Wrong transcription*');
+    expect(textOf(confirmation)).toContain('turn 2 (user) as *Wrong transcription*');
   });
 
   it('finds a conversation ID in the message text and confirms under that message', async () => {
@@ -287,6 +290,81 @@ describe('Annotate call (message shortcut)', () => {
     const opened = await modalCall(stack, (v) => v.callback_id === 'annotate_call_submit', since);
     expect(opened.method).toBe('views.open');
     expect(elementOf(viewOf(opened), 'conversation')?.initial_value).toBe(call.conversationId);
+  });
+});
+
+describe('the annotation form', () => {
+  /** Input block IDs of a built view, in order. */
+  const inputs = (view: Record<string, unknown>) =>
+    ((view.blocks ?? []) as Array<{ type: string; block_id?: string }>)
+      .filter((b) => b.type === 'input')
+      .map((b) => b.block_id);
+
+  it("opens with one turn row, labelled in PolyAI's words, and Add another turn adds a row keeping what was typed", async () => {
+    const channel = freshChannel();
+    const message = stack.slack.seedMessage(channel, { text: 'look at CA77aa01 please', user: 'U4' });
+    const form = await shortcut('annotate_call', channel, message);
+    expect(inputs(form.view)).toEqual(['conversation', 'turn_1', 'side_1', 'label_1']);
+    const blocks = JSON.stringify(form.view.blocks);
+    for (const word of ['"Role"', '"Annotation type"', '"User (caller)"', '"Agent"', '"Add another turn"'])
+      expect(blocks).toContain(word);
+
+    const button = ((form.view.blocks ?? []) as Array<{ type: string; elements?: Array<Record<string, unknown>> }>)
+      .find((b) => b.type === 'actions')
+      ?.elements?.find((e) => e.action_id === 'annotation_add_turn');
+    expect(button).toBeDefined();
+    const typed = formValues({
+      text: { conversation: 'CA77aa01' },
+      numbers: { turn_1: '4' },
+      selects: { side_1: 'user', label_1: 'missing_topic' },
+    });
+    const since = performance.now();
+    const response = await stack.driver.action({
+      view: { id: form.viewId, private_metadata: String(form.view.private_metadata), state: { values: typed } },
+      actions: [{ action_id: 'annotation_add_turn', value: String(button?.value), block_id: 'annotation_rows' }],
+    });
+    expect(response.status).toBe(200);
+    const grown = await modalCall(stack, (v) => v.callback_id === 'annotate_call_submit', since);
+    expect(grown.method).toBe('views.update');
+    expect(grown.args.view_id).toBe(form.viewId);
+    const view = viewOf(grown);
+    expect(inputs(view)).toEqual(['conversation', 'turn_1', 'side_1', 'label_1', 'turn_2', 'side_2', 'label_2']);
+    expect(elementOf(view, 'conversation')?.initial_value).toBe('CA77aa01');
+    expect(elementOf(view, 'turn_1')?.initial_value).toBe('4');
+    expect((elementOf(view, 'side_1')?.initial_option as { value?: string })?.value).toBe('user');
+    expect((elementOf(view, 'label_1')?.initial_option as { value?: string })?.value).toBe('missing_topic');
+    expect(elementOf(view, 'turn_2')?.initial_value).toBeUndefined();
+    expect(stack.polyai.requestsOf('addAnnotations').filter((r) => r.conversationId === 'CA77aa01')).toHaveLength(0);
+  });
+
+  it('opens from "Annotate this turn" in an answer\'s menu, prefilled with that turn and the agent\'s role', async () => {
+    const channel = freshChannel();
+    const chat = await startChat(stack, channel);
+    await stack.driver.message({ channel, thread_ts: chat.rootTs, text: 'Book a table' });
+    const reply = await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === chat.rootTs && textOf(c).includes('You said: Book a table'),
+    );
+    const trigger = await chooseInMenu(stack, channel, reply, 'Annotate this turn', 'U5');
+    const opened = await stack.slack.waitFor('views.open', (c) => c.args.trigger_id === trigger);
+    const view = viewOf(opened);
+    expect(view.callback_id).toBe('annotate_call_submit');
+    expect(elementOf(view, 'conversation')?.initial_value).toBe(chat.conversationId);
+    expect(elementOf(view, 'turn_1')?.initial_value).toBe('1');
+    expect((elementOf(view, 'side_1')?.initial_option as { value?: string })?.value).toBe('agent');
+
+    const form = { view, viewId: viewIdOf(opened) };
+    const { numbers, selects } = annotationRow('1', 'agent', 'wrong_info');
+    await submit(
+      'annotate_call_submit',
+      form,
+      formValues({ text: { conversation: chat.conversationId }, numbers, selects }),
+      'U5',
+    );
+    await waitUntil(() => stack.polyai.annotationsFor(chat.conversationId).length === 1);
+    expect(stack.polyai.annotationsFor(chat.conversationId)).toEqual([
+      { turnId: 1, role: 'agent', annotationType: 'wrong_info' },
+    ]);
   });
 });
 

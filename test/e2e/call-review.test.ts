@@ -120,7 +120,7 @@ describe('/polychat call', () => {
     expect(summary).not.toContain('<!here>');
     const texts = thread.map(textOf);
     expect(texts[0]).toContain('Hello &lt;@U123&gt;, this is Acme.');
-    expect(texts[0]).toContain('latency asr 120, llm 640');
+    expect(texts[0]).toContain('latency asr 120 ms, llm 640 ms');
     // The long turn goes out as two messages, each within Slack's 3000-character section limit.
     expect(thread).toHaveLength(3);
     expect(texts[1]).toContain('*Turn 1*');

@@ -65,7 +65,7 @@ describe('App Home tab', () => {
     expect(text).toMatch(/agent-1>\* · `pre-release` · webchat · in <#/);
     expect(text).toContain(':large_green_circle: active');
     expect(text).toContain(`<#${three}>: agent \`agent-2\`, turn details on`);
-    expect(text).toContain('starts a debug chat in a new thread');
+    expect(text).toContain('/polychat I want to change my booking');
     // Another person's sessions are not listed.
     expect(text.match(/Debug chat with/g)).toHaveLength(2);
   });

@@ -4,11 +4,9 @@ import { newTriggerId } from '../support/slack-requests.js';
 import type { Stack } from '../support/stack.js';
 import { postsIn, textOf } from './chat-helpers.js';
 
-/** Agent replies in a thread: the posts that carry a Details button. */
+/** Agent replies in a thread: the posts that carry the turn menu. */
 export function agentReplies(stack: Stack, channel: string, threadTs: string): SlackCall[] {
-  return postsIn(stack, channel, threadTs).filter((c) =>
-    JSON.stringify(c.args.blocks ?? '').includes('"turn_details"'),
-  );
+  return postsIn(stack, channel, threadTs).filter((c) => JSON.stringify(c.args.blocks ?? '').includes('"turn_menu"'));
 }
 
 /** A person's reply in the thread; resolves with the agent's answer to it. */
@@ -24,7 +22,7 @@ export async function say(
   const replies = await stack.slack.waitForCount(
     'chat.postMessage',
     before + 1,
-    (c) => c.args.channel === channel && c.args.thread_ts === threadTs && textOf(c).includes('"turn_details"'),
+    (c) => c.args.channel === channel && c.args.thread_ts === threadTs && textOf(c).includes('"turn_menu"'),
     8000,
   );
   return replies.at(-1) as SlackCall;
@@ -65,17 +63,41 @@ export function buttonOn(call: SlackCall, actionId: string): { action_id: string
   return found[0];
 }
 
-/** The Details button of an agent reply pressed: the views.open call it led to. */
-export async function openDetails(stack: Stack, channel: string, reply: SlackCall): Promise<SlackCall> {
-  const button = buttonOn(reply, 'turn_details');
-  expect(button, 'the reply has a Details button').toBeDefined();
-  const trigger = await press(
-    stack,
+/** The options of the turn menu (overflow) on a recorded agent reply, as Slack would send one back when chosen. */
+export function turnMenuOf(call: SlackCall): Array<{ text: string; value: string }> {
+  const blocks = (call.args.blocks ?? []) as Array<{
+    accessory?: { type?: string; action_id?: string; options?: unknown };
+  }>;
+  const menu = blocks.map((b) => b.accessory).find((a) => a?.type === 'overflow' && a.action_id === 'turn_menu');
+  const options = (menu?.options ?? []) as Array<{ text: { text: string }; value: string }>;
+  return options.map((o) => ({ text: o.text.text, value: o.value }));
+}
+
+/** Chooses `text` ("Details", "Annotate this turn", "Copy conversation ID") in an agent reply's menu; returns the trigger ID. */
+export async function chooseInMenu(stack: Stack, channel: string, reply: SlackCall, text: string, user = 'U1') {
+  const option = turnMenuOf(reply).find((o) => o.text === text);
+  expect(option, `the reply's menu offers ${text}`).toBeDefined();
+  const trigger = newTriggerId();
+  const response = await stack.driver.action({
     channel,
-    { ts: String(reply.response.ts), thread_ts: String(reply.args.thread_ts) },
-    'turn_details',
-    { value: button?.value ?? '' },
-  );
+    user,
+    trigger_id: trigger,
+    message: { ts: String(reply.response.ts), thread_ts: String(reply.args.thread_ts), text: '' },
+    actions: [
+      {
+        action_id: 'turn_menu',
+        type: 'overflow',
+        selected_option: { text: { type: 'plain_text', text }, value: option?.value ?? '' },
+      },
+    ],
+  });
+  expect(response.status).toBe(200);
+  return trigger;
+}
+
+/** "Details" chosen in an agent reply's menu: the views.open call it led to. */
+export async function openDetails(stack: Stack, channel: string, reply: SlackCall): Promise<SlackCall> {
+  const trigger = await chooseInMenu(stack, channel, reply, 'Details');
   return stack.slack.waitFor('views.open', (c) => c.args.trigger_id === trigger);
 }
 
@@ -109,7 +131,7 @@ export async function live(stack: Stack, channel: string, rootTs: string) {
   const conversationId = /conversation (\S+),/.exec(String(update.args.text))?.[1] ?? '';
   const greeting = await stack.slack.waitFor(
     'chat.postMessage',
-    (c) => c.args.channel === channel && c.args.thread_ts === rootTs && textOf(c).includes('"turn_details"'),
+    (c) => c.args.channel === channel && c.args.thread_ts === rootTs && textOf(c).includes('"turn_menu"'),
     8000,
   );
   return { rootTs, conversationId, greeting, update };

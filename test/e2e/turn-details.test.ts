@@ -6,7 +6,7 @@ import { viewProblems } from '../support/block-kit.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { freshChannel, startChat, textOf } from './chat-helpers.js';
-import { agentReplies, openDetails, say, startSession, viewBlocks } from './session-helpers.js';
+import { agentReplies, openDetails, say, startSession, turnMenuOf, viewBlocks } from './session-helpers.js';
 
 let stack: Stack;
 const storeDir = mkdtempSync(join(tmpdir(), 'polychat-details-'));
@@ -63,10 +63,11 @@ function expectAccepted(open: SlackCall): void {
 }
 
 describe('turn details', () => {
-  it('puts a Details button on every agent reply, the greeting included', async () => {
+  it('puts one menu (Details, Annotate this turn, Copy conversation ID) on every agent reply, the greeting included', async () => {
     const channel = freshChannel();
     const { rootTs, greeting } = await startChat(stack, channel);
-    expect(JSON.stringify(greeting.args.blocks)).toContain('"turn_details"');
+    expect(turnMenuOf(greeting).map((o) => o.text)).toEqual(['Details', 'Annotate this turn', 'Copy conversation ID']);
+    expect(JSON.stringify(greeting.args.blocks)).not.toContain('"button"');
     await say(stack, channel, rootTs, 'hello');
     expect(agentReplies(stack, channel, rootTs)).toHaveLength(2);
   });

@@ -109,7 +109,7 @@ describe('manifest.yml', () => {
 
   it('has the scopes that posting, reactions, commands and uploads need', () => {
     expect(manifest.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining(['chat:write', 'commands', 'reactions:write', 'files:write']),
+      expect.arrayContaining(['chat:write', 'chat:write.customize', 'commands', 'reactions:write', 'files:write']),
     );
   });
 

@@ -433,6 +433,7 @@ export class FakeSlack {
           ...(args.blocks !== undefined ? { blocks: args.blocks } : {}),
           ...(args.attachments !== undefined ? { attachments: args.attachments } : {}),
           ...(args.metadata !== undefined ? { metadata: args.metadata } : {}),
+          ...postedAs(args),
         });
         return { ok: true, channel, ts: message.ts, message };
       }
@@ -714,6 +715,21 @@ export class FakeSlack {
     this.notify();
     sendJson(res, 200, { ok: true });
   }
+}
+
+/**
+ * The name and icon a post asked for (`chat:write.customize`), as Slack echoes them on the
+ * message: `username`, and `icons` keyed `emoji` or `image_48`.
+ */
+export function postedAs(args: SlackArgs): { username?: string; icons?: Record<string, string> } {
+  const username = typeof args.username === 'string' && args.username !== '' ? args.username : undefined;
+  const icons: Record<string, string> | undefined =
+    typeof args.icon_emoji === 'string'
+      ? { emoji: args.icon_emoji }
+      : typeof args.icon_url === 'string'
+        ? { image_48: args.icon_url }
+        : undefined;
+  return { ...(username !== undefined && { username }), ...(icons !== undefined && { icons }) };
 }
 
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { findConversationRef } from '../../src/domain/calls/find-conversation.js';
 import type { ConversationDetail, ListConversationsResponse } from '../../src/outbound/polyai/types.js';
-import { readAnnotationForm } from '../../src/presentation/call-modals.js';
+import {
+  ANNOTATION_ROWS,
+  annotationDraft,
+  annotationModal,
+  readAnnotationForm,
+} from '../../src/presentation/call-modals.js';
 import {
   audioFilename,
   conversationList,
@@ -10,6 +15,7 @@ import {
   summaryText,
   transcriptMessages,
 } from '../../src/presentation/call-review.js';
+import { viewProblems } from '../support/block-kit.js';
 
 describe('findConversationRef', () => {
   it('reads Agent Studio links first, agent included', () => {
@@ -60,7 +66,7 @@ describe('call presentation', () => {
 
   it('shows latency given as a number or an object, and durations in minutes and seconds', () => {
     expect(latencyText(850)).toBe('850 ms');
-    expect(latencyText({ asr: 100, llm: '640', nested: { x: 1 } })).toBe('asr 100, llm 640');
+    expect(latencyText({ asr: 100, llm: '640', nested: { x: 1 } })).toBe('asr 100 ms, llm 640 ms');
     expect(latencyText(null)).toBeUndefined();
     expect(formatDuration(125)).toBe('2 min 5 s');
     expect(formatDuration(9)).toBe('9 s');
@@ -72,7 +78,7 @@ describe('call presentation', () => {
     expect(audioFilename('CA1', 'combined', false)).toBe('CA1-combined.wav');
   });
 
-  it('posts one message per turn, telling caller and agent apart, with the side an annotation refers to', () => {
+  it('posts one message per turn, telling caller and agent apart, with the side it shows when it shows one', () => {
     const call = {
       conversationId: 'CA1',
       accountId: 'a',
@@ -87,7 +93,7 @@ describe('call presentation', () => {
     expect(turns.map((t) => [t.turn, t.role, t.messages.length])).toEqual([
       [0, 'agent', 1],
       [1, 'user', 1],
-      [2, 'user', 1],
+      [2, undefined, 1],
     ]);
     expect(turns[0]?.messages[0]?.text).toContain('Hello &lt;!channel&gt;');
     expect(turns[0]?.messages[0]?.text).not.toContain('*Caller*');
@@ -148,5 +154,39 @@ describe('readAnnotationForm', () => {
       { channel: 'C1', threadTs: '1.2' },
     );
     expect(result).toEqual({ ok: false, errors: { agent: expect.any(String) } });
+  });
+});
+
+describe('annotation form', () => {
+  const context = { channel: 'C1', threadTs: '1.1', agentId: 'a1' };
+  const inputs = (view: ReturnType<typeof annotationModal>) =>
+    view.blocks.flatMap((b) => (b.type === 'input' && b.block_id !== undefined ? [b.block_id] : []));
+
+  it('grows one turn row at a time up to its limit, each view within Slack’s limits', () => {
+    expect(inputs(annotationModal({ context }))).toEqual(['conversation', 'turn_1', 'side_1', 'label_1']);
+    let rows = [{}];
+    for (let n = 1; n <= ANNOTATION_ROWS; n++) {
+      const view = annotationModal({ context, rows });
+      expect(viewProblems(view as unknown as Record<string, unknown>)).toEqual([]);
+      expect(inputs(view).filter((id) => id.startsWith('turn_'))).toHaveLength(n);
+      expect(JSON.stringify(view).includes('annotation_add_turn')).toBe(n < ANNOTATION_ROWS);
+      rows = [...rows, {}];
+    }
+  });
+
+  it('keeps what was typed when shown again, and drops empty rows after the last one used', () => {
+    const values = {
+      turn_1: { value: { value: '3' } },
+      side_1: { value: { selected_option: { value: 'agent' } } },
+      turn_2: { value: { value: null } },
+      label_3: { value: { selected_option: { value: 'wrong_info' } } },
+      turn_4: { value: { value: null } },
+    };
+    expect(annotationDraft(values).rows).toEqual([
+      { turn: '3', role: 'agent' },
+      { turn: undefined },
+      { turn: undefined, label: 'wrong_info' },
+    ]);
+    expect(annotationDraft(values, 5).rows).toHaveLength(5);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, UsageError } from '../../src/presentation/commands.js';
+import { EXAMPLES, exampleFor, parseCommand, USAGE, UsageError } from '../../src/presentation/commands.js';
 
 function usageError(text: string): UsageError {
   try {
@@ -71,7 +71,11 @@ describe('parseCommand', () => {
     expect(parseCommand('agent')).toEqual({ kind: 'agent' });
     expect(parseCommand('agent a-2 details=on')).toEqual({ kind: 'agent', agentId: 'a-2', details: true });
     expect(usageError('agent a b').message).toMatch(/don't understand "b"/);
-    expect(usageError('help me').message).toMatch(/don't understand/);
+    expect(usageError('help me').message).toMatch(/no help on "me". Topics are chat, calls, tests, search, watch/);
+    expect(parseCommand('help calls')).toEqual({ kind: 'help', topic: 'calls' });
+    expect(parseCommand('help call')).toEqual({ kind: 'help', topic: 'calls' });
+    expect(parseCommand('help Watches')).toEqual({ kind: 'help', topic: 'watch' });
+    expect(usageError('lsit').usage).toBe('/polychat list [agent=ID] [limit=N]');
   });
 
   it('reads list, call, audio, note and resume with their options', () => {
@@ -118,5 +122,18 @@ describe('parseCommand', () => {
       conversation: { conversationId: 'CA9' },
     });
     expect(usageError('call https://studio.poly.ai/acme/dashboard').message).toMatch(/no conversation ID/);
+  });
+});
+
+describe('examples', () => {
+  it('has a real example for every usage line, and each one parses as the command it shows', () => {
+    for (const key of Object.keys(USAGE) as Array<keyof typeof USAGE>) {
+      const example = EXAMPLES[key];
+      expect(example, `an example for ${key}`).toBeDefined();
+      const text = (example ?? '').replace(/^[/@]polychat\s*/, '');
+      const parsed = parseCommand(text);
+      expect(parsed.kind).toBe(key);
+      expect(exampleFor(USAGE[key])).toBe(example);
+    }
   });
 });

@@ -31,8 +31,8 @@ export interface CallTarget {
   thread: ThreadRef;
   conversationId?: string;
   agentId?: string;
-  /** Set when the message shows one turn of the conversation. */
-  turn?: { turn: number; role: AnnotationRole };
+  /** Set when the message shows one turn of the conversation; `role` when it shows one side of it. */
+  turn?: { turn: number; role?: AnnotationRole };
 }
 
 /** Says something to the person who asked, and no one else. */
@@ -82,7 +82,7 @@ export class CallReviews {
         thread,
         conversationId: shown.conversationId,
         agentId: shown.agentId,
-        turn: { turn: shown.turn, role: shown.role },
+        turn: { turn: shown.turn, ...(shown.role !== undefined && { role: shown.role }) },
       };
     }
     if (session !== undefined && session.conversationId !== '') {
@@ -139,7 +139,7 @@ export class CallReviews {
           agentId: call.agentId,
           conversationId: call.conversationId,
           turn,
-          role,
+          ...(role !== undefined && { role }),
         });
       }
     }

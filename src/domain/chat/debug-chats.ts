@@ -17,15 +17,18 @@ import { CLIENT_ENVS, type ClientEnv } from '../../platform/config.js';
 import { type StartOptions, USAGE, UsageError } from '../../presentation/commands.js';
 import {
   agentReply,
+  agentSpeaker,
   conversationEndedNotice,
-  ENDED_HINT,
+  endedHint,
+  firstMessageShown,
   restartedNotice,
+  type SessionState,
   sessionRoot,
 } from '../../presentation/debug-chat.js';
 import { polyaiErrorMessage } from '../../presentation/polyai-errors.js';
 import { priorTurns } from '../../presentation/resume.js';
-import { code as codeSpan, escapeText } from '../../presentation/text.js';
-import { detailsButton, replyName } from '../../presentation/turn-details.js';
+import { code as codeSpan } from '../../presentation/text.js';
+import { replyName, turnMenu } from '../../presentation/turn-details.js';
 import { turnFooter } from '../../presentation/turn-trace.js';
 import type { CoreDeps } from '../deps.js';
 import { queuedTurn, TurnMeter } from './turn-metrics.js';
@@ -90,6 +93,11 @@ function transcriptOf(turns: ConversationTurn[]): TranscriptTurn[] {
 export class DebugChats {
   constructor(private readonly deps: CoreDeps) {}
 
+  /** A session's root message; the app's default environment goes unsaid there. */
+  private root(session: Parameters<typeof sessionRoot>[0], state: SessionState) {
+    return sessionRoot(session, state, this.deps.config.polyai.clientEnv);
+  }
+
   /** The settings a start would use: typed options, then the channel's defaults, then the app's. */
   async resolveSettings(channel: string, options: StartOptions): Promise<SessionSettings> {
     const defaults = await this.deps.store.channelDefaults(channel);
@@ -133,7 +141,7 @@ export class DebugChats {
       ...(request.origin !== undefined && { origin: request.origin }),
     };
     const threadTs =
-      request.thread?.threadTs ?? (await this.deps.slack.post(request.channel, sessionRoot(base, 'starting')));
+      request.thread?.threadTs ?? (await this.deps.slack.post(request.channel, this.root(base, 'starting')));
     const session: Session = {
       ...base,
       channel: request.channel,
@@ -152,11 +160,15 @@ export class DebugChats {
       ),
     );
     if (request.message !== undefined) {
-      const shown = await this.deps.slack.post(
-        session.channel,
-        { text: `*<@${request.user}>:* ${escapeText(request.message)}` },
-        threadTs,
-      );
+      // A mention is already in the thread in the person's own words: it is the turn. A slash
+      // command is seen by no one, so its first message is shown before the answer.
+      const shown =
+        request.thread?.requestTs ??
+        (await this.deps.slack.post(
+          session.channel,
+          firstMessageShown(request.user, request.message, await this.deps.slack.personOf(request.user)),
+          threadTs,
+        ));
       await this.reply({ channel: session.channel, threadTs, ts: shown, user: request.user, text: request.message });
     }
     return session;
@@ -190,7 +202,7 @@ export class DebugChats {
         'turn',
       );
       await store.saveSession({ ...session, ended: { at: new Date().toISOString(), reason: 'upstream' } });
-      if (!bound) await slack.update(session.channel, session.threadTs, sessionRoot(session, 'failed'));
+      if (!bound) await slack.update(session.channel, session.threadTs, this.root(session, 'failed'));
       const failure = polyaiErrorMessage(error, 'The debug chat could not start');
       await slack.post(session.channel, failure, session.threadTs);
       await tell?.(failure);
@@ -198,7 +210,7 @@ export class DebugChats {
     }
     const active: Session = { ...session, conversationId: greeting.conversationId };
     await store.saveSession(active);
-    const root = sessionRoot(active, 'active');
+    const root = this.root(active, 'active');
     if (bound) await slack.post(session.channel, root, session.threadTs);
     else await slack.update(session.channel, session.threadTs, root);
     const replies: string[] = [];
@@ -271,7 +283,7 @@ export class DebugChats {
       startedAt: new Date().toISOString(),
       turns: Math.max(0, prior.length - 1),
     };
-    const session: Session = { ...draft, threadTs: await slack.post(request.channel, sessionRoot(draft, 'active')) };
+    const session: Session = { ...draft, threadTs: await slack.post(request.channel, this.root(draft, 'active')) };
     await store.saveSession(session);
     await store.rememberUserSession(request.user, session);
     // Turns written while the history is posted wait behind it.
@@ -297,7 +309,7 @@ export class DebugChats {
     const session = known ?? (await this.deps.store.session(message));
     if (session === undefined) return false;
     if (session.ended !== undefined) {
-      await this.deps.slack.ephemeral(message.channel, message.user, ENDED_HINT, message.threadTs);
+      await this.deps.slack.ephemeral(message.channel, message.user, endedHint(session.ended), message.threadTs);
       return true;
     }
     await this.deps.inFlight.track(
@@ -305,7 +317,7 @@ export class DebugChats {
         // Read again: the session may have started, ended or moved on while this turn waited.
         const current = await this.deps.store.session(message);
         if (current === undefined || current.ended !== undefined || current.conversationId === '') {
-          await this.deps.slack.ephemeral(message.channel, message.user, ENDED_HINT, message.threadTs);
+          await this.deps.slack.ephemeral(message.channel, message.user, endedHint(current?.ended), message.threadTs);
           return;
         }
         await this.turn(current, message);
@@ -480,7 +492,7 @@ export class DebugChats {
     });
     const footer: KnownBlock[] = turnFooter(session, reply, ms);
     try {
-      for (const message of agentReply(reply.response, footer, detailsButton(name))) {
+      for (const message of agentReply(reply.response, agentSpeaker(session), footer, turnMenu(name))) {
         const ts = await this.deps.slack.post(session.channel, message, session.threadTs);
         await this.deps.store.rememberMessageTurn(session.channel, ts, {
           agentId: session.agentId,
@@ -505,7 +517,7 @@ export class DebugChats {
           ? 'agent'
           : 'upstream';
     await slack.post(session.channel, conversationEndedNotice(notice), session.threadTs);
-    await slack.update(session.channel, session.threadTs, sessionRoot(closed, 'ended')).catch((error: unknown) => {
+    await slack.update(session.channel, session.threadTs, this.root(closed, 'ended')).catch((error: unknown) => {
       // A bound thread's root is someone else's message; only our own roots can be updated.
       this.deps.logger.debug({ err: String(error) }, 'root message not updated');
     });

@@ -22,6 +22,8 @@ export interface FunctionCall {
   name: string | undefined;
   arguments: unknown;
   duration: unknown;
+  /** `ms` when PolyAI named the unit (`duration_ms`); otherwise the unit is not stated. */
+  durationUnit: 'ms' | undefined;
   error: unknown;
   handoff: unknown;
   hangup: unknown;
@@ -120,6 +122,7 @@ function functionCall(raw: unknown): FunctionCall {
     name: isRecord(raw) ? label(event.name ?? event.function_name ?? event.functionName) : label(raw),
     arguments: event.arguments ?? event.args ?? event.parameters,
     duration: event.duration ?? event.duration_ms ?? event.latency,
+    durationUnit: event.duration === undefined && event.duration_ms !== undefined ? 'ms' : undefined,
     error: event.error,
     handoff: event.handoff,
     hangup: event.hangup ?? event.hang_up,

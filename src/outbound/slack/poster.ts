@@ -7,7 +7,12 @@ import { slackErrorCode } from './slack-errors.js';
 export interface SlackMessage {
   text: string;
   blocks?: KnownBlock[];
+  /** Who the message speaks as (`chat:write.customize`); unset, it is polychat's own. Posts only: Slack keeps it on updates. */
+  as?: SpeakerIdentity;
 }
+
+/** A name and icon a message is posted under, instead of the app's. */
+export type SpeakerIdentity = { username: string } & ({ icon_emoji: string } | { icon_url: string });
 
 /** Writes to Slack for the domain code: messages, updates, ephemerals and progress reactions. */
 export class SlackPoster {
@@ -17,11 +22,14 @@ export class SlackPoster {
   ) {}
 
   async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+    const { as } = message;
     const result = await this.client.chat.postMessage({
       channel,
       ...(threadTs !== undefined && { thread_ts: threadTs }),
       text: message.text,
       ...(message.blocks !== undefined && { blocks: message.blocks }),
+      ...(as !== undefined && { username: as.username }),
+      ...(as !== undefined && ('icon_emoji' in as ? { icon_emoji: as.icon_emoji } : { icon_url: as.icon_url })),
       unfurl_links: false,
       unfurl_media: false,
     });
@@ -52,6 +60,27 @@ export class SlackPoster {
         { channel, user, slackError: slackErrorCode(error) ?? String(error) },
         'ephemeral not delivered',
       );
+    }
+  }
+
+  /**
+   * How a person appears in Slack (display name and avatar), so that words of theirs polychat
+   * posts read as theirs; undefined when Slack will not say (a name is a courtesy, never a reason to fail).
+   */
+  async personOf(user: string): Promise<SpeakerIdentity | undefined> {
+    try {
+      const { user: info } = await this.client.users.info({ user });
+      const profile = info?.profile;
+      const username = [profile?.display_name, profile?.real_name, info?.real_name, info?.name].find(
+        (name): name is string => typeof name === 'string' && name.trim() !== '',
+      );
+      if (username === undefined) return undefined;
+      return profile?.image_48
+        ? { username, icon_url: profile.image_48 }
+        : { username, icon_emoji: ':bust_in_silhouette:' };
+    } catch (error) {
+      this.logger.debug({ user, slackError: slackErrorCode(error) }, 'no profile');
+      return undefined;
     }
   }
 

@@ -49,7 +49,8 @@ export interface MessageTurn {
   agentId: string;
   conversationId: string;
   turn: number;
-  role: AnnotationRole;
+  /** The side the message shows; unset when it shows both (a call review's turn). */
+  role?: AnnotationRole;
 }
 
 /** A call opened for review in a thread. */

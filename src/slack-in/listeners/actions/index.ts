@@ -1,9 +1,11 @@
 import type { App } from '@slack/bolt';
+import { ANNOTATION_ADD_TURN } from '../../../presentation/call-modals.js';
 import { CALL_ACTIONS } from '../../../presentation/call-review.js';
 import { SESSION_ACTIONS } from '../../../presentation/debug-chat.js';
 import { REPLAY_ACTIONS } from '../../../presentation/replay.js';
-import { TURN_DETAILS_ACTION } from '../../../presentation/turn-details.js';
+import { TURN_MENU_ACTION } from '../../../presentation/turn-details.js';
 import type { Services } from '../../services.js';
+import { annotationAddTurnAction } from './annotation-add-turn.js';
 import { callAnnotateAction } from './call-annotate.js';
 import { callAudioAction } from './call-audio.js';
 import { callListMoreAction } from './call-list-more.js';
@@ -13,17 +15,18 @@ import { replayStopAction } from './replay-stop.js';
 import { sessionEndAction } from './session-end.js';
 import { sessionReplayAction } from './session-replay.js';
 import { sessionRestartAction } from './session-restart.js';
-import { turnDetailsAction } from './turn-details.js';
+import { turnMenuAction } from './turn-menu.js';
 
 export function register(app: App, services: Services): void {
   app.action(SESSION_ACTIONS.end, sessionEndAction(services));
   app.action(SESSION_ACTIONS.restart, sessionRestartAction(services));
   app.action(SESSION_ACTIONS.replay, sessionReplayAction(services));
   app.action(REPLAY_ACTIONS.stop, replayStopAction(services));
-  app.action(TURN_DETAILS_ACTION, turnDetailsAction(services));
+  app.action(TURN_MENU_ACTION, turnMenuAction(services));
   for (const id of Object.values(CALL_ACTIONS.audio)) app.action(id, callAudioAction(services));
   app.action(CALL_ACTIONS.note, callNoteAction(services));
   app.action(CALL_ACTIONS.annotate, callAnnotateAction(services));
+  app.action(ANNOTATION_ADD_TURN, annotationAddTurnAction(services));
   app.action(CALL_ACTIONS.open, callOpenAction(services));
   app.action(CALL_ACTIONS.more, callListMoreAction(services));
 }

@@ -22,7 +22,7 @@ type Handler<K extends PolychatCommand['kind']> = (
 export type CommandHandlers = { [K in PolychatCommand['kind']]: Handler<K> };
 
 export const commandHandlers: CommandHandlers = {
-  help: async (_services, context) => context.reply(helpMessage()),
+  help: async (_services, context, command) => context.reply(helpMessage(command.topic)),
   start: startCommand,
   agent: agentCommand,
   end: async (_services, context) =>

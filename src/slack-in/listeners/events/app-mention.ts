@@ -35,7 +35,7 @@ export function appMentionEvent(services: Services) {
       const command = parseCommand(text);
       switch (command.kind) {
         case 'help':
-          await tell(helpMessage());
+          await tell(helpMessage(command.topic));
           return;
         case 'end': {
           const outcome = await services.chats.end({ channel: event.channel, threadTs }, user, event.ts);

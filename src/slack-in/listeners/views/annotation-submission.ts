@@ -1,4 +1,6 @@
 import {
+  ANNOTATION_EXPIRED,
+  ANNOTATION_TITLE,
   type AnnotationSubmission,
   annotationDraft,
   annotationModal,
@@ -14,8 +16,8 @@ const NOT_POSTED =
 /** The annotation modal submitted: PolyAI gets the annotations and the thread says who flagged what. */
 export function annotationSubmission(services: Services) {
   return callModalSubmission<AnnotationSubmission>(services, {
-    title: 'Annotate call',
-    expired: ':warning: This form has expired. Use *Annotate call* on the message again.',
+    title: ANNOTATION_TITLE,
+    expired: ANNOTATION_EXPIRED,
     read: readAnnotationForm,
     save: async ({ agentId, conversationId, items }, context, user) => {
       const shown = await services.calls.annotate({ agentId, conversationId, items, user, thread: context });
