@@ -49,8 +49,7 @@ const FINDING_USAGE = {
     '/polychat search [agent=ID] [env=sandbox|pre-release|live] [since=7d] [until=…] [mode=transcript|semantic] [side=user|agent] TEXT',
   sample: '/polychat sample N (at most 20) [agent=ID] [env=…] [since=24h] [until=…]',
   queue: '/polychat queue',
-  watch:
-    '/polychat watch [agent=ID] [env=…] [handoff] [score<X] [tag=NAME] [longer=DURATION] [name=NAME]',
+  watch: '/polychat watch [agent=ID] [env=…] [handoff] [score<X] [tag=NAME] [longer=DURATION] [name=NAME]',
   watches: '/polychat watches',
   unwatch: '/polychat unwatch NAME|all',
 } as const;
@@ -405,7 +404,6 @@ export type FindingCommand =
   | { kind: 'watches' }
   | { kind: 'unwatch'; name: string };
 
-
 export const SAMPLE_MAX = 20;
 const SEARCH_TEXT_MAX = 500;
 const WATCH_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
@@ -525,11 +523,15 @@ function parseFinding(word: keyof typeof FINDING_USAGE, text: string, at: number
         if (key === 'tag') conditions.tag = value;
         else if (key === 'longer') {
           const ms = durationMs(value);
-          if (ms === undefined) throw new UsageError(`longer= takes a duration such as 90s or 5m (got "${value}")`, usage);
+          if (ms === undefined)
+            throw new UsageError(`longer= takes a duration such as 90s or 5m (got "${value}")`, usage);
           conditions.longerThanS = ms / 1000;
         } else {
           if (!WATCH_NAME.test(value) || value.toLowerCase() === 'all')
-            throw new UsageError(`name= takes letters, digits, "-" and "_" (not "all"), up to 40 (got "${value}")`, usage);
+            throw new UsageError(
+              `name= takes letters, digits, "-" and "_" (not "all"), up to 40 (got "${value}")`,
+              usage,
+            );
           name = value;
         }
         return true;

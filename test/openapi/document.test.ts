@@ -194,7 +194,10 @@ describe('openapi/polyai-conversations-v3.yaml', () => {
     const [{ op, pathItem }] = ops as [(typeof ops)[number]];
     const params = [...pathItem.parameters, ...op.parameters].map((p: Doc) => deref(doc, p));
     for (const name of ['query_type', 'query', 'sample', 'turn_type', 'client_env', 'start_time', 'end_time', 'cursor'])
-      expect(params.some((p) => p.in === 'query' && p.name === name), name).toBe(true);
+      expect(
+        params.some((p) => p.in === 'query' && p.name === name),
+        name,
+      ).toBe(true);
     expect(params.some((p) => p.in === 'header' && p.name === 'X-PolyAI-Correlation-Id')).toBe(true);
     for (const code of ['400', '401', '403', '404', '429', '500', 'default']) {
       expect(deref(doc, op.responses[code]).content['application/json'].schema.$ref, code).toBe(

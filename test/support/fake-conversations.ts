@@ -110,7 +110,13 @@ export class FakeConversations {
   }
 
   /** The next `n` requests answer this error envelope (429 comes with `Retry-After: 1` unless given). */
-  failNext(n: number, status: number, code: string, message = 'Scripted failure', headers: Record<string, string> = {}) {
+  failNext(
+    n: number,
+    status: number,
+    code: string,
+    message = 'Scripted failure',
+    headers: Record<string, string> = {},
+  ) {
     this.faults.push({ remaining: n, status, code, message, headers });
   }
 
@@ -119,21 +125,31 @@ export class FakeConversations {
     this.faults.length = 0;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private handle(req: IncomingMessage, res: ServerResponse): undefined {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const headers = headerRecord(req.headers);
     const correlationId = headers['x-polyai-correlation-id'] ?? randomUUID();
     const query: Record<string, string[]> = {};
-    for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
+    for (const [k, v] of url.searchParams) {
+      query[k] ??= [];
+      query[k].push(v);
+    }
     const match = /^\/v3\/([^/]+)\/([^/]+)\/conversations$/.exec(url.pathname);
     const record: V3Request = { project: match?.[2] ?? '', query, headers, status: 0, correlationId };
     this.requests.push(record);
-    const fail = (status: number, code: string, message: string, extra: Record<string, string> = {}) => {
+    const fail = (status: number, code: string, message: string, extra: Record<string, string> = {}): undefined => {
       record.status = status;
       sendJson(
         res,
         status,
-        { success: false, error: message, error_id: correlationId, error_code: code, error_message: message, data: null },
+        {
+          success: false,
+          error: message,
+          error_id: correlationId,
+          error_code: code,
+          error_message: message,
+          data: null,
+        },
         { 'X-PolyAI-Correlation-Id': correlationId, ...extra },
       );
     };
@@ -154,7 +170,7 @@ export class FakeConversations {
     const queryType = one('query_type');
     const text = one('query');
     const sample = one('sample');
-    const bad = (message: string) => fail(400, 'GET_CONVERSATIONS_FILTER_PARSE_ERROR', message);
+    const bad = (message: string): undefined => fail(400, 'GET_CONVERSATIONS_FILTER_PARSE_ERROR', message);
     if (queryType !== undefined && sample !== undefined) return bad('query_type and sample exclude each other');
     if (queryType !== undefined && !['transcript', 'semantic'].includes(queryType)) return bad('bad query_type');
     if (queryType !== undefined && (text === undefined || text === '')) return bad('query_type needs query');
@@ -171,10 +187,15 @@ export class FakeConversations {
     });
     if (queryType === 'transcript' && text !== undefined) {
       const needle = text.toLowerCase();
-      found = found.filter((c) => c.turns.some((t) => turnTexts(t, side).some((s) => s.toLowerCase().includes(needle))));
+      found = found.filter((c) =>
+        c.turns.some((t) => turnTexts(t, side).some((s) => s.toLowerCase().includes(needle))),
+      );
     } else if (queryType === 'semantic' && text !== undefined) {
       // "Meaning" here: any word of four letters or more shared with a turn.
-      const words = text.toLowerCase().split(/\W+/).filter((w) => w.length >= 4);
+      const words = text
+        .toLowerCase()
+        .split(/\W+/)
+        .filter((w) => w.length >= 4);
       found = found.filter((c) =>
         c.turns.some((t) => turnTexts(t, undefined).some((s) => words.some((w) => s.toLowerCase().includes(w)))),
       );

@@ -69,7 +69,8 @@ export class ConversationsApi {
         headers: { 'x-api-key': key },
       });
     } catch (error) {
-      if (error instanceof PolyAIError) metrics.polyaiRequests.inc({ operation: 'listConversationsV3', status: error.kind });
+      if (error instanceof PolyAIError)
+        metrics.polyaiRequests.inc({ operation: 'listConversationsV3', status: error.kind });
       throw error;
     }
     const { response } = result;
