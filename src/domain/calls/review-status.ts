@@ -67,6 +67,8 @@ export class ReviewStatuses {
     position: string,
   ): Promise<ReviewStatus> {
     const at = new Date().toISOString();
+    // Queued first, so the queue lists the call by the time any card shows the change.
+    if (change === 'claim' || change === 'reopen') await this.enqueue(channel, call);
     const next = await this.mutate(call, position, async (status) => {
       const { claimedBy, claimedAt, reviewedBy, reviewedAt, ...rest } = status;
       const claimed = claimedBy === undefined ? {} : { claimedBy, claimedAt };
@@ -81,7 +83,6 @@ export class ReviewStatuses {
           return { ...rest, ...claimed };
       }
     });
-    if (change === 'claim' || change === 'reopen') await this.enqueue(channel, call);
     this.deps.logger.info({ review: { conversation: call.conversationId, change, user } }, 'review status changed');
     return next;
   }
@@ -134,7 +135,11 @@ export class ReviewStatuses {
       };
       const next = await change(current);
       await store.saveReviewStatus(next);
-      if (next.claimedBy !== current.claimedBy || next.reviewedBy !== current.reviewedBy) await this.redraw(next);
+      const changed = next.claimedBy !== current.claimedBy || next.reviewedBy !== current.reviewedBy;
+      // A card registered after a press (posted while someone was already clicking) is redrawn too.
+      const newCard = next.shownIn.length > 0 && next.shownIn[0] !== current.shownIn[0];
+      const shown = next.claimedBy !== undefined || next.reviewedBy !== undefined;
+      if (changed || (newCard && shown)) await this.redraw(next);
       return next;
     });
   }
