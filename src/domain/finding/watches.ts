@@ -167,10 +167,16 @@ export class Watches {
       for (const channel of await store.watchChannels()) {
         for (const watch of await store.watches(channel)) {
           const slot = Math.floor(Date.now() / intervalMs);
-          const state = (await store.watchState(watch.id)) ?? { since: watch.createdAt, failures: 0, failing: false };
-          if (state.retryAt !== undefined && Date.parse(state.retryAt) > Date.now()) continue;
           if (!(await store.coordination.claimOnce(`watch-poll:${watch.id}:${slot}`, intervalMs * 2))) continue;
-          await this.deps.inFlight.track(this.poll(watch, state));
+          // One poll of a watch at a time, fleet-wide, each reading the state the last one left.
+          const poll = store.coordination.inOrder(`watch:${watch.id}`, nowTs(), async () => {
+            // Stopped meanwhile (unwatch, or its channel was left while another instance polled).
+            if (!(await store.watches(channel)).some((w) => w.id === watch.id)) return;
+            const state = (await store.watchState(watch.id)) ?? { since: watch.createdAt, failures: 0, failing: false };
+            if (state.retryAt !== undefined && Date.parse(state.retryAt) > Date.now()) return;
+            await this.poll(watch, state);
+          });
+          await this.deps.inFlight.track(poll);
         }
       }
     } catch (error) {
