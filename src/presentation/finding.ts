@@ -323,9 +323,9 @@ export function conditionsText(watch: { agentId: string; clientEnv: string; cond
   return parts.join(', ');
 }
 
-export function watchStarted(watch: Watch, intervalS: number): SlackMessage {
+export function watchStarted(watch: Watch, intervalMs: number): SlackMessage {
   return {
-    text: `:eyes: <@${watch.createdBy}> started watch ${code(watch.name)}: new calls (${conditionsText(watch)}) will be posted here, checked every ${intervalS} s. \`/polychat unwatch ${escapeText(watch.name)}\` stops it.`,
+    text: `:eyes: <@${watch.createdBy}> started watch ${code(watch.name)}: new calls (${conditionsText(watch)}) will be posted here, checked every ${intervalMs / 1000} s. \`/polychat unwatch ${escapeText(watch.name)}\` stops it.`,
   };
 }
 

@@ -19,6 +19,13 @@ export const HELP_TEXT = [
   `• \`${USAGE.note}\` sets the call's note.`,
   '• Message shortcuts *Annotate call* and *Add note to call* work on any message.',
   '',
+  '*Finding calls* (Conversations API v3)',
+  `• \`${USAGE.search}\` finds calls whose transcript matches, only for you; *More* pages on.`,
+  `• \`${USAGE.sample}\` posts random calls here for review, each with *Open* and *Claim*.`,
+  `• \`${USAGE.queue}\` lists this channel's call reviews not yet marked reviewed.`,
+  `• \`${USAGE.watch}\` posts new matching calls here; \`${USAGE.watches}\` lists them, \`${USAGE.unwatch}\` stops them.`,
+  '• Every call-review thread has *Claim* / *Mark reviewed* on its first message.',
+  '',
   'CONVERSATION is a conversation ID or an Agent Studio link that contains one.',
 ].join('\n');
 

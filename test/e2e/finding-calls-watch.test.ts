@@ -7,7 +7,7 @@ import { type Stack, startStack } from '../support/stack.js';
 import { sleep, waitUntil } from '../support/wait.js';
 import { replyTo, responseText } from './call-helpers.js';
 import { freshChannel, textOf } from './chat-helpers.js';
-import { addCall, buttonsOf } from './finding-helpers.js';
+import { addCall, buttonsOf, freshAgent } from './finding-helpers.js';
 
 /** Watches poll this often here (POLYCHAT_WATCH_INTERVAL_MS, for tests), so a poll round is quick. */
 const INTERVAL_MS = 300;
@@ -17,8 +17,6 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('watches on two instances', () 
   let redis: RedisServer;
   let stack: Stack;
   let b: { app: AppProcess; driver: SlackDriver };
-  let agentCounter = 0;
-  const freshAgent = () => `agent-w${++agentCounter}-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
     redis = await startRedisServer();

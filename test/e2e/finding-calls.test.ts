@@ -5,13 +5,10 @@ import { type Stack, startStack } from '../support/stack.js';
 import { sleep, waitUntil } from '../support/wait.js';
 import { replyTo, responseText } from './call-helpers.js';
 import { freshChannel, textOf } from './chat-helpers.js';
-import { addCall, buttonsOf, currentText, press, rootPost, untilButtons } from './finding-helpers.js';
+import { addCall, buttonsOf, currentText, freshAgent, press, rootPost, untilButtons } from './finding-helpers.js';
 
 let stack: Stack;
 let unconfigured: { app: AppProcess; driver: SlackDriver };
-let agentCounter = 0;
-/** A fresh agent (project) per test, so the fake's calls of one test never show in another. */
-const freshAgent = () => `agent-f${++agentCounter}-${Date.now().toString(36)}`;
 
 beforeAll(async () => {
   stack = await startStack();

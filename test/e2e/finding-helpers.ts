@@ -78,3 +78,10 @@ export function untilButtons(stack: Stack, channel: string, ts: string, predicat
     `buttons of ${ts}`,
   );
 }
+
+let agentCounter = 0;
+/** A fresh agent (project) per test, so the fakes' calls of one test never show in another. */
+export function freshAgent(): string {
+  agentCounter += 1;
+  return `agent-f${agentCounter}-${Date.now().toString(36)}`;
+}

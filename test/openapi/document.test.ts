@@ -53,6 +53,20 @@ function deref(doc: Doc, node: Doc): Doc {
   return deref(doc, target);
 }
 
+/** The generated types are what openapi-typescript makes of the document today. */
+function expectInSync(document: string, generated: string): void {
+  const bin = fileURLToPath(new URL('../../node_modules/.bin/openapi-typescript', import.meta.url));
+  const result = spawnSync(bin, [document, '-o', generated, '--check'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(
+    result.status,
+    `openapi-typescript --check failed; run \`npm run generate\`.\n${result.stdout}\n${result.stderr}`,
+  ).toBe(0);
+}
+
 describe('openapi/polyai.yaml', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
     const api = (await SwaggerParser.validate(docPath)) as Doc;
@@ -167,16 +181,7 @@ describe('openapi/polyai.yaml', () => {
   });
 
   it(`is in sync with ${generatedPath} (openapi-typescript --check)`, () => {
-    const bin = fileURLToPath(new URL('../../node_modules/.bin/openapi-typescript', import.meta.url));
-    const result = spawnSync(bin, ['openapi/polyai.yaml', '-o', generatedPath, '--check'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(
-      result.status,
-      `openapi-typescript --check failed; run \`npm run generate\`.\n${result.stdout}\n${result.stderr}`,
-    ).toBe(0);
+    expectInSync('openapi/polyai.yaml', generatedPath);
   }, 60_000);
 });
 
@@ -231,12 +236,6 @@ describe('openapi/polyai-conversations-v3.yaml', () => {
   });
 
   it(`is in sync with ${v3Generated} (openapi-typescript --check)`, () => {
-    const bin = fileURLToPath(new URL('../../node_modules/.bin/openapi-typescript', import.meta.url));
-    const result = spawnSync(bin, ['openapi/polyai-conversations-v3.yaml', '-o', v3Generated, '--check'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(result.status, `run \`npm run generate\`.\n${result.stdout}\n${result.stderr}`).toBe(0);
+    expectInSync('openapi/polyai-conversations-v3.yaml', v3Generated);
   }, 60_000);
 });

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeServer, headerRecord, listen, sendJson } from './http-util.js';
+import { closeServer, errorEnvelope, headerRecord, listen, sendJson } from './http-util.js';
 
 export const TEST_ACCOUNT_ID = 'ws-test';
 export const TEST_CONVERSATIONS_KEY = 'test-v3-key';
@@ -139,19 +139,10 @@ export class FakeConversations {
     this.requests.push(record);
     const fail = (status: number, code: string, message: string, extra: Record<string, string> = {}): undefined => {
       record.status = status;
-      sendJson(
-        res,
-        status,
-        {
-          success: false,
-          error: message,
-          error_id: correlationId,
-          error_code: code,
-          error_message: message,
-          data: null,
-        },
-        { 'X-PolyAI-Correlation-Id': correlationId, ...extra },
-      );
+      sendJson(res, status, errorEnvelope(code, message, correlationId), {
+        'X-PolyAI-Correlation-Id': correlationId,
+        ...extra,
+      });
     };
     if (req.method !== 'GET' || match === null) return fail(404, 'NOT_FOUND', 'No such route');
     const [, account = '', project = ''] = match;

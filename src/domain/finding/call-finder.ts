@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationsApi, V3Query } from '../../outbound/polyai/conversations-client.js';
+import type { SearchPage } from '../../outbound/store/records.js';
 import type { CallRange, SearchCommand } from '../../presentation/commands.js';
 import { USAGE } from '../../presentation/commands.js';
 import {
@@ -70,14 +71,7 @@ export class CallFinder {
   }
 
   private async showPage(
-    page: {
-      agentId: string;
-      channel: string;
-      user: string;
-      query: Record<string, string | number>;
-      cursor: string;
-      shown: number;
-    },
+    page: SearchPage,
     tell: Tell,
     what: Pick<SearchCommand, 'mode' | 'text' | 'side'>,
   ): Promise<void> {

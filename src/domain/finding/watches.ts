@@ -114,7 +114,7 @@ export class Watches {
       return created;
     });
     this.deps.logger.info({ watch: { channel: watch.channel, name: watch.name, agent: agentId } }, 'watch started');
-    await this.deps.slack.post(asker.channel, watchStarted(watch, Math.round(this.deps.intervalMs / 1000)));
+    await this.deps.slack.post(asker.channel, watchStarted(watch, this.deps.intervalMs));
   }
 
   async list(asker: Asker): Promise<void> {
