@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppProcess } from '../support/app-process.js';
 import type { SlackCall } from '../support/fake-slack.js';
@@ -7,7 +10,7 @@ import { type Stack, startStack } from '../support/stack.js';
 import { sleep, waitUntil } from '../support/wait.js';
 import { replyTo, responseText } from './call-helpers.js';
 import { freshChannel, textOf } from './chat-helpers.js';
-import { addCall, buttonsOf, freshAgent } from './finding-helpers.js';
+import { addCall, buttonsOf, currentText, freshAgent, press, rootPost } from './finding-helpers.js';
 
 /** Watches poll this often here (POLYCHAT_WATCH_INTERVAL_MS, for tests), so a poll round is quick. */
 const INTERVAL_MS = 300;
@@ -68,6 +71,17 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('watches on two instances', () 
     expect(text).toContain('<!date^');
     const actions = buttonsOf((card as SlackCall).args.blocks).map((x) => x.action_id);
     expect(actions).toEqual(['call_open', 'review_claim', 'review_mark_reviewed']);
+    // Claiming from the card (on the other instance) redraws it with who is reviewing.
+    const cardTs = String((card as SlackCall).response.ts);
+    const claim = buttonsOf((card as SlackCall).args.blocks).find((x) => x.action_id === 'review_claim');
+    await b.driver.action({
+      channel,
+      user: 'U3',
+      message: { ts: cardTs, text: '' },
+      actions: [{ action_id: 'review_claim', value: claim?.value }],
+    });
+    await waitUntil(() => currentText(stack, channel, cardTs).includes('<@U3> is reviewing'));
+    expect(currentText(stack, channel, cardTs)).toContain('caller asked for a human');
     // The list's conditions come first: the call that was not handed off cost no detail request.
     expect(stack.polyai.requestsOf('getConversation').some((r) => r.conversationId === plain.id)).toBe(false);
     const polls = stack.conversations.requests.filter((r) => r.project === agent);
@@ -148,5 +162,52 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('watches on two instances', () 
     expect(stack.polyai.requestsOf('getConversation').filter((r) => r.conversationId === call.id)).toHaveLength(1);
     const none = await stack.driver.command('watches', { channel_id: channel });
     expect(responseText(await replyTo(stack, none.response_url))).toContain('No watches');
+  });
+});
+
+/** One instance on an SQLite file: review status and watches outlive a restart. */
+describe('review status and watches on SQLite, across a restart', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polychat-finding-'));
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      STORE_URL: `sqlite://${join(dir, 'state.sqlite')}`,
+      POLYCHAT_WATCH_INTERVAL_MS: String(INTERVAL_MS),
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps claims, the queue and a watch, which goes on posting new calls once', async () => {
+    const agent = freshAgent();
+    const channel = freshChannel();
+    addCall(stack, { project_id: agent, minutesAgo: 90 });
+    await stack.driver.command(`watch agent=${agent} handoff name=after-restart`, { channel_id: channel });
+    await stack.driver.command(`sample 1 agent=${agent}`, { channel_id: channel });
+    const card = await rootPost(stack, channel, (t) => t.includes('Random sample'));
+    const ts = String(card.response.ts);
+    const claim = buttonsOf(card.args.blocks).find((x) => x.action_id === 'review_claim');
+    await press(stack, channel, ts, claim as NonNullable<typeof claim>, 'U6');
+    await waitUntil(() => currentText(stack, channel, ts).includes('<@U6> is reviewing'));
+
+    await stack.app.stop('SIGTERM', 20_000);
+    const { driver } = await stack.startInstance();
+    const { response_url } = await driver.command('queue', { channel_id: channel });
+    expect(responseText(await replyTo(stack, response_url))).toContain('<@U6> is reviewing');
+    const listed = await driver.command('watches', { channel_id: channel });
+    expect(responseText(await replyTo(stack, listed.response_url))).toContain('after-restart');
+
+    const call = addCall(stack, { project_id: agent, minutesAgo: 0.1, handoff: true });
+    const cards = () =>
+      stack.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.channel === channel && c.response.ok === true && textOf(c).includes(call.id));
+    await waitUntil(() => cards().length > 0, 10_000);
+    await sleep(INTERVAL_MS * 4);
+    expect(cards()).toHaveLength(1);
   });
 });
