@@ -9,10 +9,16 @@ import { addCall, buttonsOf, currentText, freshAgent, press, rootPost, untilButt
 
 let stack: Stack;
 let unconfigured: { app: AppProcess; driver: SlackDriver };
+/** Only per-agent keys: `agent-k` has a key the fake refuses, every other agent has none. */
+let perAgent: { app: AppProcess; driver: SlackDriver };
 
 beforeAll(async () => {
   stack = await startStack();
   unconfigured = await stack.startInstance({ POLYAI_ACCOUNT_ID: '', POLYAI_CONVERSATIONS_API_KEY: '' });
+  perAgent = await stack.startInstance({
+    POLYAI_CONVERSATIONS_API_KEY: '',
+    POLYAI_CONVERSATIONS_API_KEYS: 'agent-k=a-key-of-another-region',
+  });
 });
 
 afterAll(async () => {
@@ -50,7 +56,7 @@ describe('/polychat search', () => {
       turns: [{ user_input: 'refund', agent_response: 'ok' }],
     });
 
-    const { reply, text, buttons } = await search(`agent=${agent} refund`);
+    const { channel, reply, text, buttons } = await search(`agent=${agent} refund`);
     expect((reply.body as { response_type?: string }).response_type).toBe('ephemeral');
     const opened = buttons.filter((b) => b.action_id === 'call_open').map((b) => JSON.parse(b.value).c);
     expect(opened).toEqual([caller.id, agentSide.id]);
@@ -68,6 +74,13 @@ describe('/polychat search', () => {
     expect(request?.query.client_env).toEqual(['live']);
     const from = Date.parse(request?.query.start_time?.[0] ?? '');
     expect(Math.abs(Date.now() - 7 * 86_400_000 - from)).toBeLessThan(60_000);
+
+    // Open on a result (an ephemeral message) opens a review thread in the channel, as /polychat call does.
+    const open = buttons.find((b) => b.action_id === 'call_open');
+    await stack.driver.action({ channel, user: 'U4', actions: [{ action_id: 'call_open', value: open?.value }] });
+    const root = await rootPost(stack, channel, (t) => t.includes('Call review'));
+    expect(textOf(root)).toContain(caller.id);
+    expect(textOf(root)).toContain('<@U4>');
   });
 
   it('searches one side with side=, by meaning with mode=semantic, and in another environment with env=', async () => {
@@ -202,6 +215,19 @@ describe('/polychat search', () => {
     expect(refused.text).toContain('POLYAI_CONVERSATIONS_API_KEY');
     expect(refused.text).toContain('USER_ACCESS_FORBIDDEN');
     expect(refused.text).not.toContain(stack.conversations.defaultKey);
+  });
+
+  it("with per-agent keys, names that agent's entry when its key is refused, and says when an agent has none", async () => {
+    const refused = await perAgent.driver.command('search agent=agent-k refund', { channel_id: freshChannel() });
+    const text = responseText(await replyTo(stack, refused.response_url));
+    expect(text).toContain('POLYAI_CONVERSATIONS_API_KEYS (agent-k=…)');
+    expect(text).not.toContain('a-key-of-another-region');
+    expect(stack.conversations.requests.at(-1)?.headers['x-api-key']).toBe('a-key-of-another-region');
+    const before = stack.conversations.requests.length;
+    const none = await perAgent.driver.command('sample 3 agent=agent-other', { channel_id: freshChannel() });
+    const missing = responseText(await replyTo(stack, none.response_url));
+    expect(missing).toContain('no Conversations API key for agent `agent-other`');
+    expect(stack.conversations.requests.length).toBe(before);
   });
 
   it('says which variables to set when the Conversations API is not configured', async () => {
