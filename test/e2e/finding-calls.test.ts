@@ -350,6 +350,19 @@ describe('/polychat sample, review status and the queue', () => {
     expect(currentText(stack, channel, String(root.response.ts))).toContain('Not claimed');
   });
 
+  it('asks to be invited when it cannot post a sample or a watch in the channel, and keeps no such watch', async () => {
+    const agent = freshAgent();
+    addCall(stack, { project_id: agent });
+    const channel = freshChannel();
+    stack.slack.failNext('chat.postMessage', 'not_in_channel', 2, channel);
+    const sample = await stack.driver.command(`sample 1 agent=${agent}`, { channel_id: channel });
+    expect(responseText(await replyTo(stack, sample.response_url))).toContain('/invite @polychat');
+    const watch = await stack.driver.command(`watch agent=${agent} handoff`, { channel_id: channel });
+    expect(responseText(await replyTo(stack, watch.response_url))).toContain('/invite @polychat');
+    const listed = await stack.driver.command('watches', { channel_id: channel });
+    expect(responseText(await replyTo(stack, listed.response_url))).toContain('No watches');
+  });
+
   it('says so when the range has no calls, and an empty queue says how to fill it', async () => {
     const agent = freshAgent();
     addCall(stack, { project_id: agent, minutesAgo: 3 * 24 * 60 });

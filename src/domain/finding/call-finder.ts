@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationsApi, V3Query } from '../../outbound/polyai/conversations-client.js';
+import { INVITE_HINT, needsInvite } from '../../outbound/slack/slack-errors.js';
 import type { SearchPage } from '../../outbound/store/records.js';
 import type { CallRange, SearchCommand } from '../../presentation/commands.js';
 import { USAGE } from '../../presentation/commands.js';
@@ -115,12 +116,17 @@ export class CallFinder {
     if (answer === undefined) return;
     const calls = answer.conversations.slice(0, count).map((call) => cardCall(agentId, call));
     if (calls.length === 0) return asker.tell(nothingFound('calls', agentId, env, from, to));
-    await this.deps.statuses.postCard({
-      kind: 'sample',
-      channel: asker.channel,
-      heading: sampleHeading(calls.length, agentId, env, from, to, asker.user),
-      calls,
-    });
+    try {
+      await this.deps.statuses.postCard({
+        kind: 'sample',
+        channel: asker.channel,
+        heading: sampleHeading(calls.length, agentId, env, from, to, asker.user),
+        calls,
+      });
+    } catch (error) {
+      if (!needsInvite(error)) throw error;
+      return asker.tell({ text: INVITE_HINT });
+    }
     this.deps.logger.info({ sample: { channel: asker.channel, agent: agentId, calls: calls.length } }, 'sample posted');
   }
 }

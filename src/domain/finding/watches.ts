@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationsApi, V3Conversation } from '../../outbound/polyai/conversations-client.js';
 import type { ConversationDetail } from '../../outbound/polyai/types.js';
-import { needsInvite, slackErrorCode } from '../../outbound/slack/slack-errors.js';
+import { INVITE_HINT, needsInvite, slackErrorCode } from '../../outbound/slack/slack-errors.js';
 import type { Watch, WatchConditions, WatchState } from '../../outbound/store/records.js';
 import { summaryText } from '../../presentation/call-review.js';
 import { USAGE, UsageError } from '../../presentation/commands.js';
@@ -113,8 +113,15 @@ export class Watches {
       if (!channels.includes(asker.channel)) await store.saveWatchChannels([...channels, asker.channel]);
       return created;
     });
+    try {
+      await this.deps.slack.post(asker.channel, watchStarted(watch, this.deps.intervalMs));
+    } catch (error) {
+      if (!needsInvite(error)) throw error;
+      // A watch that could never post is not kept.
+      await this.stop(asker.channel, (w) => w.id === watch.id);
+      return asker.tell({ text: INVITE_HINT });
+    }
     this.deps.logger.info({ watch: { channel: watch.channel, name: watch.name, agent: agentId } }, 'watch started');
-    await this.deps.slack.post(asker.channel, watchStarted(watch, this.deps.intervalMs));
   }
 
   async list(asker: Asker): Promise<void> {
@@ -133,7 +140,10 @@ export class Watches {
         USAGE.unwatch,
       );
     }
-    await this.deps.slack.post(asker.channel, watchesStopped(stopped, asker.user));
+    await this.deps.slack.post(asker.channel, watchesStopped(stopped, asker.user)).catch(async (error: unknown) => {
+      if (!needsInvite(error)) throw error;
+      await asker.tell(watchesStopped(stopped, asker.user));
+    });
   }
 
   /** Starts polling on this instance (every instance does; the claims pick one per interval). */
