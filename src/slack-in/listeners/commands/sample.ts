@@ -1,6 +1,6 @@
 import type { CallRange } from '../../../presentation/commands.js';
 import type { Services } from '../../services.js';
-import type { CommandContext } from './context.js';
+import { askerOf, type CommandContext } from './context.js';
 
 /** `/polychat sample N`: N random calls posted in the channel for review. */
 export async function sampleCommand(
@@ -8,9 +8,5 @@ export async function sampleCommand(
   context: CommandContext,
   command: { count: number; range: CallRange },
 ): Promise<void> {
-  await services.finder.sample(command.count, command.range, {
-    channel: context.channel,
-    user: context.user,
-    tell: context.reply,
-  });
+  await services.finder.sample(command.count, command.range, askerOf(context));
 }

@@ -1,6 +1,6 @@
 import type { SearchCommand } from '../../../presentation/commands.js';
 import type { Services } from '../../services.js';
-import type { CommandContext } from './context.js';
+import { askerOf, type CommandContext } from './context.js';
 
 /** `/polychat search … TEXT`: calls whose transcript matches, to the requester alone. */
 export async function searchCommand(
@@ -8,5 +8,5 @@ export async function searchCommand(
   context: CommandContext,
   command: { search: SearchCommand },
 ): Promise<void> {
-  await services.finder.search(command.search, { channel: context.channel, user: context.user, tell: context.reply });
+  await services.finder.search(command.search, askerOf(context));
 }

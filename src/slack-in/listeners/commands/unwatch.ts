@@ -1,5 +1,5 @@
 import type { Services } from '../../services.js';
-import type { CommandContext } from './context.js';
+import { askerOf, type CommandContext } from './context.js';
 
 /** `/polychat unwatch NAME|all`: stops watches of this channel. */
 export async function unwatchCommand(
@@ -7,5 +7,5 @@ export async function unwatchCommand(
   context: CommandContext,
   command: { name: string },
 ): Promise<void> {
-  await services.watches.remove(command.name, { channel: context.channel, user: context.user, tell: context.reply });
+  await services.watches.remove(command.name, askerOf(context));
 }

@@ -1,6 +1,6 @@
 import type { WatchConditions } from '../../../outbound/store/records.js';
 import type { Services } from '../../services.js';
-import type { CommandContext } from './context.js';
+import { askerOf, type CommandContext } from './context.js';
 
 /** `/polychat watch …`: posts new matching calls into this channel from now on. */
 export async function watchCommand(
@@ -8,5 +8,5 @@ export async function watchCommand(
   context: CommandContext,
   command: { name?: string; conditions: WatchConditions },
 ): Promise<void> {
-  await services.watches.add(command, { channel: context.channel, user: context.user, tell: context.reply });
+  await services.watches.add(command, askerOf(context));
 }
