@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     config.slack.signingSecret,
     config.slack.appToken,
     config.polyai.apiKey,
+    config.conversations?.defaultKey,
+    ...(config.conversations?.keys.values() ?? []),
   ]);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
   });
   const mode = config.slack.appToken === undefined ? 'http' : 'socket';
   await app.start(config.port);
+  services.watches.startPolling();
   logger.info({ mode, port: config.port, store: config.storeUrl.split(':')[0] }, 'polychat started');
 
   let stopping = false;
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     // Not ready from now on; the port stays open a while so a load balancer can stop sending first.
     services.inFlight.close();
     if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+    services.watches.stopPolling();
     await app.stop().catch((error: Error) => logger.warn({ err: error.message }, 'receiver did not stop cleanly'));
     const drained = await services.inFlight.drain(DRAIN_TIMEOUT_MS);
     if (!drained) logger.warn({ inFlight: services.inFlight.size }, 'stopped with turns still in flight');

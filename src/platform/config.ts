@@ -24,6 +24,8 @@ export interface Config {
   conversations: ConversationsConfig | undefined;
   /** How often each watch polls for new calls. */
   watchIntervalS: number;
+  /** The same in milliseconds; `POLYCHAT_WATCH_INTERVAL_MS` (for tests) sets it below 5 s. */
+  watchIntervalMs: number;
   /** IANA time zone of suite schedule times (spec §7). */
   timezone: string;
   /** After SIGTERM, how long the instance goes on serving (not ready) before its port closes. */
@@ -147,6 +149,12 @@ function conversations(env: Env): ConversationsConfig | undefined {
   return { accountId, baseUrl, defaultKey, keys };
 }
 
+function watchInterval(env: Env): { watchIntervalS: number; watchIntervalMs: number } {
+  const seconds = integer(env, 'POLYCHAT_WATCH_INTERVAL_S', 60, 5, 86_400);
+  const ms = integer(env, 'POLYCHAT_WATCH_INTERVAL_MS', seconds * 1000, 100, 86_400_000);
+  return { watchIntervalS: Math.max(1, Math.round(ms / 1000)), watchIntervalMs: ms };
+}
+
 function timezone(env: Env): string {
   const value = read(env, 'POLYCHAT_TIMEZONE') ?? 'UTC';
   try {
@@ -199,7 +207,7 @@ export function parseConfig(env: Env): Config {
     allowedChannels: idList(env, 'POLYCHAT_ALLOWED_CHANNELS', /^[CGD][A-Z0-9_]+$/),
     unredactedAudioUsers: idList(env, 'POLYCHAT_UNREDACTED_AUDIO_USERS', /^[UW][A-Z0-9_]+$/) ?? new Set(),
     conversations: conversations(env),
-    watchIntervalS: integer(env, 'POLYCHAT_WATCH_INTERVAL_S', 60, 5, 86_400),
+    ...watchInterval(env),
     timezone: timezone(env),
     shutdownDelayMs: integer(env, 'POLYCHAT_SHUTDOWN_DELAY_MS', 0, 0, 60_000),
   };

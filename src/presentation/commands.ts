@@ -1,4 +1,5 @@
 import type { AudioDirection } from '../outbound/polyai/types.js';
+import type { WatchConditions } from '../outbound/store/records.js';
 import { CLIENT_ENVS, type ClientEnv } from '../platform/config.js';
 
 /** Settings for a new debug chat, as typed; unset ones fall back to channel and app defaults. */
@@ -32,7 +33,8 @@ export type PolychatCommand =
   | { kind: 'call'; conversation: ConversationRef }
   | { kind: 'audio'; conversation: ConversationRef; direction: AudioDirection; redacted?: boolean }
   | { kind: 'note'; conversation: ConversationRef; text: string }
-  | { kind: 'resume'; conversation: ConversationRef; options: StartOptions };
+  | { kind: 'resume'; conversation: ConversationRef; options: StartOptions }
+  | FindingCommand;
 
 /** The input was wrong: `message` says what, and the reply shows `usage`. */
 export class UsageError extends Error {
@@ -45,6 +47,17 @@ export class UsageError extends Error {
   }
 }
 
+/** Usage of the §8 commands (finding calls); their grammar is at the end of this file. */
+const FINDING_USAGE = {
+  search:
+    '/polychat search [agent=ID] [env=sandbox|pre-release|live] [since=7d] [until=…] [mode=transcript|semantic] [side=user|agent] TEXT',
+  sample: '/polychat sample N (at most 20) [agent=ID] [env=…] [since=24h] [until=…]',
+  queue: '/polychat queue',
+  watch: '/polychat watch [agent=ID] [env=…] [handoff] [score<X] [tag=NAME] [longer=DURATION] [name=NAME]',
+  watches: '/polychat watches',
+  unwatch: '/polychat unwatch NAME|all',
+} as const;
+
 export const USAGE = {
   start:
     '/polychat [agent=ID] [env=sandbox|pre-release|live] [variant=ID] [lang=xx-XX] [details=on|off] [channel=voice|webchat] [attr.NAME=VALUE …] [first message]',
@@ -56,6 +69,7 @@ export const USAGE = {
   note: '/polychat note CONVERSATION [agent=ID] TEXT',
   resume: '/polychat resume CONVERSATION [agent=ID] [env=…] [lang=xx-XX] [details=on|off]',
   end: '@polychat end (in a debug-chat thread)',
+  ...FINDING_USAGE,
 } as const;
 
 export const ALL_USAGE = Object.values(USAGE).join('\n');
@@ -71,6 +85,12 @@ export const EXAMPLES: Partial<Record<keyof typeof USAGE, string>> = {
   note: '/polychat note CA3f9c2e7d Caller asked for a refund twice',
   resume: '/polychat resume conv-8d1e4b env=pre-release',
   end: '@polychat end',
+  search: '/polychat search since=24h side=user refund',
+  sample: '/polychat sample 10 since=24h',
+  queue: '/polychat queue',
+  watch: '/polychat watch handoff score<60 name=handoffs',
+  watches: '/polychat watches',
+  unwatch: '/polychat unwatch handoffs',
 };
 
 /** The example for a usage line, when it has one. */
@@ -79,7 +99,17 @@ export function exampleFor(usage: string): string | undefined {
   return key === undefined ? undefined : EXAMPLES[key];
 }
 
-const SUBCOMMANDS = new Set(['help', 'agent', 'list', 'call', 'audio', 'note', 'resume', 'end']);
+const SUBCOMMANDS = new Set([
+  'help',
+  'agent',
+  'list',
+  'call',
+  'audio',
+  'note',
+  'resume',
+  'end',
+  ...Object.keys(FINDING_USAGE),
+]);
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const LANG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const ATTR_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
@@ -377,6 +407,178 @@ export function parseCommand(input: string): PolychatCommand {
       const conversation = agentOf(ref, parsed);
       return { kind: 'resume', conversation, options: parsed };
     }
+    case 'search':
+    case 'sample':
+    case 'queue':
+    case 'watch':
+    case 'watches':
+    case 'unwatch':
+      return parseFinding(word, text, afterWord);
   }
   throw new UsageError(`Unknown command "${word}"`, ALL_USAGE);
+}
+
+// ------------------------------------------------ finding calls (spec §8)
+
+/** A point in time as typed: so long before the command ran, or a fixed time. */
+export type TimeSpec = { agoMs: number } | { at: string };
+
+export interface CallRange {
+  agentId?: string;
+  clientEnv?: ClientEnv;
+  since?: TimeSpec;
+  until?: TimeSpec;
+}
+
+export interface SearchCommand extends CallRange {
+  mode: 'transcript' | 'semantic';
+  side?: 'user' | 'agent';
+  text: string;
+}
+
+export type FindingCommand =
+  | { kind: 'search'; search: SearchCommand }
+  | { kind: 'sample'; count: number; range: CallRange }
+  | { kind: 'queue' }
+  | { kind: 'watch'; name?: string; conditions: WatchConditions }
+  | { kind: 'watches' }
+  | { kind: 'unwatch'; name: string };
+
+export const SAMPLE_MAX = 20;
+const SEARCH_TEXT_MAX = 500;
+const WATCH_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `30m`, `24h`, `7d` (and `90s`) in milliseconds, or undefined when it is not one. */
+export function durationMs(value: string): number | undefined {
+  const match = /^(\d{1,6})([smhd])$/.exec(value.trim().toLowerCase());
+  if (match === null) return undefined;
+  const ms = Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+  return ms > 0 ? ms : undefined;
+}
+
+function timeSpec(key: string, value: string, usage: string): TimeSpec {
+  const ago = durationMs(value);
+  if (ago !== undefined) return { agoMs: ago };
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+  if (/^\d{4}-\d{2}-\d{2}T/.test(iso) && !Number.isNaN(Date.parse(iso))) return { at: new Date(iso).toISOString() };
+  throw new UsageError(
+    `${key}= takes a duration (30m, 24h, 7d), a date (2026-11-01) or an ISO time (got "${value}")`,
+    usage,
+  );
+}
+
+/** Reads the options every §8 command shares; `extra` handles the command's own keys (false: unknown). */
+function rangeOptions(
+  pairs: Array<{ key: string; value: string }>,
+  usage: string,
+  allowed: string[],
+  extra: (key: string, value: string) => boolean = () => false,
+): CallRange {
+  const range: CallRange = {};
+  for (const { key, value } of pairs) {
+    if (!allowed.includes(key)) {
+      throw new UsageError(`Unknown option "${key}=". Options here are ${allowed.join('=, ')}=`, usage);
+    }
+    if (value === '') throw new UsageError(`${key}= needs a value`, usage);
+    if (key === 'agent' || key === 'env') Object.assign(range, startOptions([{ key, value }], usage, new Set([key])));
+    else if (key === 'since' || key === 'until') range[key] = timeSpec(key, value, usage);
+    else if (!extra(key, value)) throw new UsageError(`Unknown option "${key}="`, usage);
+  }
+  const { agentId, clientEnv, ...times } = range as CallRange & { attributes?: unknown };
+  return {
+    ...(agentId !== undefined && { agentId }),
+    ...(clientEnv !== undefined && { clientEnv }),
+    ...(times.since !== undefined && { since: times.since }),
+    ...(times.until !== undefined && { until: times.until }),
+  };
+}
+
+function parseFinding(word: keyof typeof FINDING_USAGE, text: string, at: number): FindingCommand {
+  const usage = FINDING_USAGE[word];
+  switch (word) {
+    case 'queue':
+    case 'watches':
+      noExtra(text.slice(at).trim(), usage);
+      return { kind: word };
+    case 'unwatch': {
+      const name = text.slice(at).trim();
+      if (name === '') throw new UsageError('Name the watch to stop (see `/polychat watches`), or `all`', usage);
+      if (!WATCH_NAME.test(name)) throw new UsageError(`"${name}" is not a watch name`, usage);
+      return { kind: 'unwatch', name };
+    }
+    case 'search': {
+      const { options, rest } = readOptions(text, at);
+      let mode = 'transcript' as SearchCommand['mode'];
+      let side: SearchCommand['side'];
+      const range = rangeOptions(options, usage, ['agent', 'env', 'since', 'until', 'mode', 'side'], (key, value) => {
+        if (key === 'mode') {
+          if (value !== 'transcript' && value !== 'semantic')
+            throw new UsageError(`mode= must be transcript or semantic (got "${value}")`, usage);
+          mode = value;
+        } else if (value !== 'user' && value !== 'agent') {
+          throw new UsageError(`side= must be user or agent (got "${value}")`, usage);
+        } else side = value;
+        return true;
+      });
+      if (rest === '') throw new UsageError('Write what to search for after the options', usage);
+      if (rest.length > SEARCH_TEXT_MAX)
+        throw new UsageError(`Search for at most ${SEARCH_TEXT_MAX} characters (got ${rest.length})`, usage);
+      if (side !== undefined && mode === 'semantic')
+        throw new UsageError('side= works with transcript search only; leave out mode=semantic or side=', usage);
+      return { kind: 'search', search: { ...range, mode, ...(side !== undefined && { side }), text: rest } };
+    }
+    case 'sample': {
+      const first = nextToken(text, at);
+      let count = 10;
+      let from = at;
+      if (first !== undefined && first.key === undefined) {
+        if (!/^\d+$/.test(first.value) || Number(first.value) < 1 || Number(first.value) > SAMPLE_MAX) {
+          throw new UsageError(`N must be a whole number from 1 to ${SAMPLE_MAX} (got "${first.value}")`, usage);
+        }
+        count = Number(first.value);
+        from = first.end;
+      }
+      const { options, rest } = readOptions(text, from);
+      noExtra(rest, usage);
+      return { kind: 'sample', count, range: rangeOptions(options, usage, ['agent', 'env', 'since', 'until']) };
+    }
+    case 'watch': {
+      const conditions: WatchConditions = {};
+      let name: string | undefined;
+      // Slack escapes "<" in command text, so "score<0.5" may arrive as "score&lt;0.5".
+      const words = text.slice(at).replace(/&lt;/g, '<');
+      const pairs: Array<{ key: string; value: string }> = [];
+      for (let token = nextToken(words, 0); token !== undefined; token = nextToken(words, token.end)) {
+        if (token.key !== undefined) {
+          pairs.push({ key: token.key, value: token.value });
+          continue;
+        }
+        const score = /^score<(\d+(?:\.\d+)?)$/i.exec(token.value);
+        if (token.value.toLowerCase() === 'handoff') conditions.handoff = true;
+        else if (score !== null) conditions.scoreBelow = Number(score[1]);
+        else throw new UsageError(`I don't understand "${token.value}"`, usage);
+      }
+      const range = rangeOptions(pairs, usage, ['agent', 'env', 'tag', 'longer', 'name'], (key, value) => {
+        if (key === 'tag') conditions.tag = value;
+        else if (key === 'longer') {
+          const ms = durationMs(value);
+          if (ms === undefined)
+            throw new UsageError(`longer= takes a duration such as 90s or 5m (got "${value}")`, usage);
+          conditions.longerThanS = ms / 1000;
+        } else {
+          if (!WATCH_NAME.test(value) || value.toLowerCase() === 'all')
+            throw new UsageError(
+              `name= takes letters, digits, "-" and "_" (not "all"), up to 40 (got "${value}")`,
+              usage,
+            );
+          name = value;
+        }
+        return true;
+      });
+      if (range.agentId !== undefined) conditions.agentId = range.agentId;
+      if (range.clientEnv !== undefined) conditions.clientEnv = range.clientEnv;
+      return { kind: 'watch', ...(name !== undefined && { name }), conditions };
+    }
+  }
 }

@@ -1,9 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import { CallAudio } from '../domain/calls/call-audio.js';
 import { CallReviews } from '../domain/calls/call-reviews.js';
+import { ReviewStatuses } from '../domain/calls/review-status.js';
 import { DebugChats } from '../domain/chat/debug-chats.js';
 import { Replays } from '../domain/chat/replay.js';
+import { CallFinder } from '../domain/finding/call-finder.js';
+import { Watches } from '../domain/finding/watches.js';
 import { PolyAI } from '../outbound/polyai/client.js';
+import { ConversationsApi } from '../outbound/polyai/conversations-client.js';
 import { SlackPoster } from '../outbound/slack/poster.js';
 import type { StateStore } from '../outbound/store/state-store.js';
 import type { Config } from '../platform/config.js';
@@ -24,6 +28,11 @@ export interface Services {
   replays: Replays;
   calls: CallReviews;
   audio: CallAudio;
+  /** Review status of calls: claims, reviewed marks, the queue (spec §8). */
+  statuses: ReviewStatuses;
+  /** Search and samples (spec §8). */
+  finder: CallFinder;
+  watches: Watches;
 }
 
 /** `platform` is built before the Slack app, since its routes and transport report into it too. */
@@ -45,11 +54,26 @@ export function createServices(
   const slack = new SlackPoster(client, logger);
   const deps = { config, logger, store, polyai, slack, inFlight, metrics };
   const chats = new DebugChats(deps);
+  const statuses = new ReviewStatuses(deps);
+  const calls = new CallReviews(deps, statuses);
+  const conversations =
+    config.conversations === undefined
+      ? undefined
+      : new ConversationsApi({
+          config: config.conversations,
+          timeoutMs: config.polyai.timeoutMs,
+          logger,
+          metrics: deps.metrics,
+        });
+  const finding = { ...deps, conversations, calls, statuses };
   return {
     ...deps,
     chats,
     replays: new Replays({ ...deps, chats }),
-    calls: new CallReviews(deps),
+    calls,
     audio: new CallAudio(deps),
+    statuses,
+    finder: new CallFinder(finding),
+    watches: new Watches({ ...finding, intervalMs: config.watchIntervalMs }),
   };
 }

@@ -84,6 +84,9 @@ describe('/polychat call', () => {
       'call_audio_agent',
       'call_note',
       'call_annotate',
+      // Review status (spec §8): who is reviewing the call, and whether it is done.
+      'review_claim',
+      'review_mark_reviewed',
     ]);
 
     expect(thread).toHaveLength(4);

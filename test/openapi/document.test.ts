@@ -53,6 +53,20 @@ function deref(doc: Doc, node: Doc): Doc {
   return deref(doc, target);
 }
 
+/** The generated types are what openapi-typescript makes of the document today. */
+function expectInSync(document: string, generated: string): void {
+  const bin = fileURLToPath(new URL('../../node_modules/.bin/openapi-typescript', import.meta.url));
+  const result = spawnSync(bin, [document, '-o', generated, '--check'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(
+    result.status,
+    `openapi-typescript --check failed; run \`npm run generate\`.\n${result.stdout}\n${result.stderr}`,
+  ).toBe(0);
+}
+
 describe('openapi/polyai.yaml', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
     const api = (await SwaggerParser.validate(docPath)) as Doc;
@@ -167,15 +181,61 @@ describe('openapi/polyai.yaml', () => {
   });
 
   it(`is in sync with ${generatedPath} (openapi-typescript --check)`, () => {
-    const bin = fileURLToPath(new URL('../../node_modules/.bin/openapi-typescript', import.meta.url));
-    const result = spawnSync(bin, ['openapi/polyai.yaml', '-o', generatedPath, '--check'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(
-      result.status,
-      `openapi-typescript --check failed; run \`npm run generate\`.\n${result.stdout}\n${result.stderr}`,
-    ).toBe(0);
+    expectInSync('openapi/polyai.yaml', generatedPath);
+  }, 60_000);
+});
+
+describe('openapi/polyai-conversations-v3.yaml', () => {
+  const v3Path = fileURLToPath(new URL('../../openapi/polyai-conversations-v3.yaml', import.meta.url));
+  const v3Generated = 'src/outbound/polyai/conversations.gen.ts';
+  const loadV3 = (): Doc => parse(readFileSync(v3Path, 'utf8')) as Doc;
+
+  it('is a valid OpenAPI 3.1 document with the one list operation, its errors and x-api-key auth', async () => {
+    const api = (await SwaggerParser.validate(v3Path)) as Doc;
+    expect(String(api.openapi)).toMatch(/^3\.1\./);
+    const doc = loadV3();
+    const ops = operations(doc);
+    expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(['get /v3/{account_id}/{project_id}/conversations']);
+    const [{ op, pathItem }] = ops as [(typeof ops)[number]];
+    const params = [...pathItem.parameters, ...op.parameters].map((p: Doc) => deref(doc, p));
+    for (const name of ['query_type', 'query', 'sample', 'turn_type', 'client_env', 'start_time', 'end_time', 'cursor'])
+      expect(
+        params.some((p) => p.in === 'query' && p.name === name),
+        name,
+      ).toBe(true);
+    expect(params.some((p) => p.in === 'header' && p.name === 'X-PolyAI-Correlation-Id')).toBe(true);
+    for (const code of ['400', '401', '403', '404', '429', '500', 'default']) {
+      expect(deref(doc, op.responses[code]).content['application/json'].schema.$ref, code).toBe(
+        '#/components/schemas/ErrorEnvelope',
+      );
+    }
+    expect(deref(doc, op.responses['429']).headers?.['Retry-After']).toBeDefined();
+    expect(doc.components.securitySchemes.ApiKey).toMatchObject({ in: 'header', name: 'x-api-key' });
+  });
+
+  it('accepts a loose real-world page and rejects a conversation without its required fields', () => {
+    const doc = loadV3();
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema({ $id: 'v3', components: doc.components });
+    const validate = (name: string, value: unknown) => ajv.getSchema(`v3#/components/schemas/${name}`)?.(value);
+    const call = {
+      id: 'c1',
+      account_id: 'ws-1',
+      project_id: 'agent-1',
+      environment: 'live',
+      started_at: '2026-12-01T10:00:00Z',
+      channel: 'VOICE-SIP',
+      in_progress: false,
+      metrics: { CSAT: ['5'], intent: 'refund' },
+      turns: [{ user_input: 'I want a refund', latency: 0.4, entities: [{ a: 1 }], extra: true }],
+      unknown_field: 1,
+    };
+    expect(validate('ConversationsPage', { conversations: [call], next_offset: null, cursor: null })).toBe(true);
+    expect(validate('V3Conversation', { id: 'c1' })).toBe(false);
+  });
+
+  it(`is in sync with ${v3Generated} (openapi-typescript --check)`, () => {
+    expectInSync('openapi/polyai-conversations-v3.yaml', v3Generated);
   }, 60_000);
 });

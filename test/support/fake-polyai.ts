@@ -7,7 +7,7 @@
 import { createCipheriv, createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { TEST_POLYAI_KEY } from './constants.js';
-import { closeServer, headerRecord, isRecord, listen, readBody, sendJson } from './http-util.js';
+import { closeServer, errorEnvelope, headerRecord, isRecord, listen, readBody, sendJson } from './http-util.js';
 import { sleep, waitUntil } from './wait.js';
 
 // ---------------------------------------------------------------- wire types
@@ -743,14 +743,7 @@ export class FakePolyAI {
     correlationId: string,
     headers: Record<string, string> = {},
   ): void {
-    const envelope: PolyErrorEnvelope = {
-      success: false,
-      error: message,
-      error_id: correlationId,
-      error_code: code,
-      error_message: message,
-      data: null,
-    };
+    const envelope: PolyErrorEnvelope = errorEnvelope(code, message, correlationId);
     sendJson(res, status, envelope, headers);
   }
 

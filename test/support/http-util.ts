@@ -69,3 +69,15 @@ export function sendJson(
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** PolyAI's error envelope (both API versions); `error_id` is the request's correlation ID. */
+export function errorEnvelope(code: string, message: string, correlationId: string) {
+  return {
+    success: false as const,
+    error: message,
+    error_id: correlationId,
+    error_code: code,
+    error_message: message,
+    data: null,
+  };
+}

@@ -17,6 +17,7 @@ import { polyaiErrorMessage } from '../../presentation/polyai-errors.js';
 import { code } from '../../presentation/text.js';
 import type { CoreDeps } from '../deps.js';
 import { findConversationRef } from './find-conversation.js';
+import type { ReviewStatuses } from './review-status.js';
 
 /** A Slack message a shortcut was used on. */
 export interface ShortcutMessage {
@@ -51,7 +52,10 @@ const NO_AGENT =
 
 /** Reviewing real calls in Slack threads: transcripts, listings, notes and annotations (spec §2, §4). */
 export class CallReviews {
-  constructor(private readonly deps: CoreDeps) {}
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly statuses: ReviewStatuses,
+  ) {}
 
   /** The agent a command means: named on it, else the channel's default, else the app's. */
   async agentFor(channel: string, named?: string): Promise<string | undefined> {
@@ -122,14 +126,12 @@ export class CallReviews {
   private async post(request: OpenRequest): Promise<CallThread> {
     const { polyai, slack, store, logger } = this.deps;
     const detail = await polyai.getConversation(request.agentId, request.conversationId);
-    const threadTs = await slack.post(request.channel, callRoot(detail, request.agentId, request.user));
-    const call: CallThread = {
-      channel: request.channel,
-      threadTs,
-      agentId: request.agentId,
-      conversationId: detail.conversationId,
-    };
+    const root = callRoot(detail, request.agentId, request.user);
+    const ref = { agentId: request.agentId, conversationId: detail.conversationId };
+    const threadTs = await slack.post(request.channel, await this.statuses.rootMessage(ref, root));
+    const call: CallThread = { channel: request.channel, threadTs, ...ref };
     await store.saveCallThread(call);
+    await this.statuses.threadOpened(call, root);
     const turns = transcriptMessages(detail);
     if (turns.length === 0) await slack.post(call.channel, NO_TURNS, threadTs);
     for (const { turn, role, messages } of turns) {

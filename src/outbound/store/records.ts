@@ -1,5 +1,6 @@
 import type { ClientEnv } from '../../platform/config.js';
 import type { AnnotationRole } from '../polyai/types.js';
+import type { SlackMessage } from '../slack/poster.js';
 
 /** Where a Slack thread is: its channel and the `ts` of its root message. */
 export interface ThreadRef {
@@ -97,4 +98,86 @@ export interface ReplayRun {
 export interface UserIndex {
   sessions: ThreadRef[];
   defaultChannels: string[];
+}
+
+// ------------------------------------------------ finding calls (spec §8)
+
+/** A call as several cards show it: enough to redraw a card without asking PolyAI again. */
+export interface CardCall {
+  agentId: string;
+  conversationId: string;
+  startedAt?: string;
+  durationS?: number;
+  channel?: string;
+  handoff?: boolean;
+  handoffReason?: string;
+  polyScore?: number;
+  summary?: string;
+}
+
+/** A message that shows calls with their review status, kept so it is redrawn when a status changes. */
+export type CallCard =
+  | { kind: 'root'; channel: string; ts: string; base: SlackMessage; calls: CardCall[] }
+  | { kind: 'sample'; channel: string; ts: string; heading: string; calls: CardCall[] }
+  | { kind: 'watch'; channel: string; ts: string; watch: string; calls: CardCall[] };
+
+/** A message in a channel. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** Who is reviewing one call and whether it is done, and every message that shows it. */
+export interface ReviewStatus {
+  agentId: string;
+  conversationId: string;
+  claimedBy?: string;
+  claimedAt?: string;
+  reviewedBy?: string;
+  reviewedAt?: string;
+  /** The call-review thread's root, once one is opened. */
+  thread?: MessageRef;
+  shownIn: MessageRef[];
+}
+
+/** What a watch looks for; every condition given must hold. */
+export interface WatchConditions {
+  agentId?: string;
+  clientEnv?: ClientEnv;
+  handoff?: boolean;
+  scoreBelow?: number;
+  tag?: string;
+  longerThanS?: number;
+}
+
+export interface Watch {
+  id: string;
+  channel: string;
+  name: string;
+  agentId: string;
+  clientEnv: ClientEnv;
+  conditions: WatchConditions;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Where a watch's polling stands, shared by every instance. */
+export interface WatchState {
+  /** Calls that started from here on are still to be looked at. */
+  since: string;
+  failures: number;
+  /** After a failure: no poll before this time. */
+  retryAt?: string;
+  /** The channel was told that polling fails (and will be told when it works again). */
+  failing: boolean;
+}
+
+/** A search whose next page the More button asks for. */
+export interface SearchPage {
+  agentId: string;
+  channel: string;
+  user: string;
+  query: Record<string, string | number>;
+  cursor: string;
+  shown: number;
 }

@@ -1,14 +1,19 @@
 import type { Coordination } from './coordination.js';
 import type {
+  CallCard,
   CallThread,
   ChannelDefaults,
   MessageTurn,
   ReplayRun,
   ReplyDetails,
+  ReviewStatus,
+  SearchPage,
   Session,
   ThreadRef,
   TranscriptTurn,
   UserIndex,
+  Watch,
+  WatchState,
 } from './records.js';
 import type { KeyValue } from './write-through-cache.js';
 
@@ -39,6 +44,17 @@ class Collection<T> {
   }
 }
 
+interface FindingCollections {
+  statuses: Collection<ReviewStatus>;
+  cards: Collection<CallCard>;
+  queues: Collection<Array<{ agentId: string; conversationId: string }>>;
+  watches: Collection<Watch[]>;
+  watchChannels: Collection<string[]>;
+  watchStates: Collection<WatchState>;
+  watchSeen: Collection<boolean>;
+  searches: Collection<SearchPage>;
+}
+
 const threadId = ({ channel, threadTs }: ThreadRef) => `${channel}:${threadTs}`;
 
 /**
@@ -56,6 +72,7 @@ export class StateStore {
   private readonly replays: Collection<ReplayRun>;
   private readonly replayStops: Collection<{ by: string }>;
   private readonly users: Collection<UserIndex>;
+  private readonly finding: FindingCollections;
 
   constructor(
     keyv: KeyValue,
@@ -71,6 +88,16 @@ export class StateStore {
     this.replays = new Collection(keyv, 'replay', DAY_MS);
     this.replayStops = new Collection(keyv, 'replay-stop', DAY_MS);
     this.users = new Collection(keyv, 'user', 90 * DAY_MS);
+    this.finding = {
+      statuses: new Collection(keyv, 'review-status', 180 * DAY_MS),
+      cards: new Collection(keyv, 'call-card', 90 * DAY_MS),
+      queues: new Collection(keyv, 'review-queue', 180 * DAY_MS),
+      watches: new Collection(keyv, 'watches'),
+      watchChannels: new Collection(keyv, 'watch-channels'),
+      watchStates: new Collection(keyv, 'watch-state'),
+      watchSeen: new Collection(keyv, 'watch-seen', 30 * DAY_MS),
+      searches: new Collection(keyv, 'search-page', DAY_MS),
+    };
   }
 
   session(thread: ThreadRef): Promise<Session | undefined> {
@@ -189,6 +216,76 @@ export class StateStore {
   /** True the first time a Slack event ID is seen (across restarts and instances). */
   claimEvent(eventId: string): Promise<boolean> {
     return this.coordination.claimOnce(`event:${eventId}`, DAY_MS);
+  }
+
+  // ---------------------------------------------- finding calls (spec §8)
+  // Writers hold `coordination.inOrder` on the record's key, so read-modify-write is safe across instances.
+
+  reviewStatus(agentId: string, conversationId: string): Promise<ReviewStatus | undefined> {
+    return this.finding.statuses.get(`${agentId}:${conversationId}`);
+  }
+
+  saveReviewStatus(status: ReviewStatus): Promise<void> {
+    return this.finding.statuses.set(`${status.agentId}:${status.conversationId}`, status);
+  }
+
+  callCard(channel: string, ts: string): Promise<CallCard | undefined> {
+    return this.finding.cards.get(`${channel}:${ts}`);
+  }
+
+  saveCallCard(card: CallCard): Promise<void> {
+    return this.finding.cards.set(`${card.channel}:${card.ts}`, card);
+  }
+
+  /** The calls whose reviews a channel's queue lists, newest first. */
+  reviewQueue(channel: string): Promise<Array<{ agentId: string; conversationId: string }>> {
+    return this.finding.queues.get(channel).then((q) => q ?? []);
+  }
+
+  saveReviewQueue(channel: string, calls: Array<{ agentId: string; conversationId: string }>): Promise<void> {
+    return this.finding.queues.set(channel, calls);
+  }
+
+  watches(channel: string): Promise<Watch[]> {
+    return this.finding.watches.get(channel).then((w) => w ?? []);
+  }
+
+  saveWatches(channel: string, watches: Watch[]): Promise<void> {
+    return watches.length === 0 ? this.finding.watches.delete(channel) : this.finding.watches.set(channel, watches);
+  }
+
+  /** Channels that have watches, for the poller. */
+  watchChannels(): Promise<string[]> {
+    return this.finding.watchChannels.get('all').then((c) => c ?? []);
+  }
+
+  saveWatchChannels(channels: string[]): Promise<void> {
+    return this.finding.watchChannels.set('all', channels);
+  }
+
+  watchState(id: string): Promise<WatchState | undefined> {
+    return this.finding.watchStates.get(id);
+  }
+
+  saveWatchState(id: string, state: WatchState): Promise<void> {
+    return this.finding.watchStates.set(id, state);
+  }
+
+  /** Whether a watch has already looked at (and posted, or passed over) a call. */
+  async watchSeen(id: string, conversationId: string): Promise<boolean> {
+    return (await this.finding.watchSeen.get(`${id}:${conversationId}`)) !== undefined;
+  }
+
+  markWatchSeen(id: string, conversationId: string): Promise<void> {
+    return this.finding.watchSeen.set(`${id}:${conversationId}`, true);
+  }
+
+  searchPage(id: string): Promise<SearchPage | undefined> {
+    return this.finding.searches.get(id);
+  }
+
+  saveSearchPage(id: string, page: SearchPage): Promise<void> {
+    return this.finding.searches.set(id, page);
   }
 
   ping(): Promise<void> {

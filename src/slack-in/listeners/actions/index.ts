@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { ANNOTATION_ADD_TURN } from '../../../presentation/call-modals.js';
 import { CALL_ACTIONS } from '../../../presentation/call-review.js';
 import { SESSION_ACTIONS } from '../../../presentation/debug-chat.js';
+import { FINDING_ACTIONS } from '../../../presentation/finding.js';
 import { REPLAY_ACTIONS } from '../../../presentation/replay.js';
 import { TURN_MENU_ACTION } from '../../../presentation/turn-details.js';
 import type { Services } from '../../services.js';
@@ -12,6 +13,8 @@ import { callListMoreAction } from './call-list-more.js';
 import { callNoteAction } from './call-note.js';
 import { callOpenAction } from './call-open.js';
 import { replayStopAction } from './replay-stop.js';
+import { reviewStatusAction } from './review-status.js';
+import { searchMoreAction } from './search-more.js';
 import { sessionEndAction } from './session-end.js';
 import { sessionReplayAction } from './session-replay.js';
 import { sessionRestartAction } from './session-restart.js';
@@ -29,4 +32,7 @@ export function register(app: App, services: Services): void {
   app.action(ANNOTATION_ADD_TURN, annotationAddTurnAction(services));
   app.action(CALL_ACTIONS.open, callOpenAction(services));
   app.action(CALL_ACTIONS.more, callListMoreAction(services));
+  for (const id of [FINDING_ACTIONS.claim, FINDING_ACTIONS.unclaim, FINDING_ACTIONS.reviewed, FINDING_ACTIONS.reopen])
+    app.action(id, reviewStatusAction(services));
+  app.action(FINDING_ACTIONS.more, searchMoreAction(services));
 }

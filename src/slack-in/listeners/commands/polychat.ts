@@ -9,8 +9,14 @@ import { callCommand } from './call.js';
 import type { CommandContext } from './context.js';
 import { listCommand } from './list.js';
 import { noteCommand } from './note.js';
+import { queueCommand } from './queue.js';
 import { resumeCommand } from './resume.js';
+import { sampleCommand } from './sample.js';
+import { searchCommand } from './search.js';
 import { startCommand } from './start.js';
+import { unwatchCommand } from './unwatch.js';
+import { watchCommand } from './watch.js';
+import { watchesCommand } from './watches.js';
 
 type Handler<K extends PolychatCommand['kind']> = (
   services: Services,
@@ -34,6 +40,12 @@ export const commandHandlers: CommandHandlers = {
   audio: audioCommand,
   note: noteCommand,
   resume: resumeCommand,
+  search: searchCommand,
+  sample: sampleCommand,
+  queue: queueCommand,
+  watch: watchCommand,
+  watches: watchesCommand,
+  unwatch: unwatchCommand,
 };
 
 /** `/polychat …`: acknowledged at once; parsing errors answer ephemerally and send nothing upstream. */
