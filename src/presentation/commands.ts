@@ -88,9 +88,9 @@ export const EXAMPLES: Partial<Record<keyof typeof USAGE, string>> = {
   search: '/polychat search since=24h side=user refund',
   sample: '/polychat sample 10 since=24h',
   queue: '/polychat queue',
-  watch: '/polychat watch handoff score<60 name=handoffs',
+  watch: '/polychat watch handoff score<0.5 name=escalations',
   watches: '/polychat watches',
-  unwatch: '/polychat unwatch handoffs',
+  unwatch: '/polychat unwatch escalations',
 };
 
 /** The example for a usage line, when it has one. */
