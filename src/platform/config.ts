@@ -26,6 +26,8 @@ export interface Config {
   watchIntervalS: number;
   /** IANA time zone of suite schedule times (spec §7). */
   timezone: string;
+  /** How long a turn runs before its progress is shown (a shorter one is over before anyone could see it). */
+  progressDelayMs: number;
 }
 
 export interface ConversationsConfig {
@@ -199,6 +201,7 @@ export function parseConfig(env: Env): Config {
     conversations: conversations(env),
     watchIntervalS: integer(env, 'POLYCHAT_WATCH_INTERVAL_S', 60, 5, 86_400),
     timezone: timezone(env),
+    progressDelayMs: integer(env, 'POLYCHAT_PROGRESS_DELAY_MS', 300, 0, 60_000),
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   ThreadRef,
   TranscriptTurn,
 } from '../../outbound/store/records.js';
+import type { ThreadBatch } from '../../outbound/store/state-store.js';
 import { CLIENT_ENVS, type ClientEnv } from '../../platform/config.js';
 import { type StartOptions, USAGE, UsageError } from '../../presentation/commands.js';
 import {
@@ -28,11 +29,11 @@ import { code as codeSpan, escapeText } from '../../presentation/text.js';
 import { detailsButton, replyName } from '../../presentation/turn-details.js';
 import { turnFooter } from '../../presentation/turn-trace.js';
 import type { CoreDeps } from '../deps.js';
+import { Progress, type TurnProgress } from './progress.js';
 
 /** How many times a `delayedResponse` is collected, and the pause before each collection. */
 export const DELAYED_RESPONSE_LIMIT = 5;
 export const DELAYED_RESPONSE_PAUSE_MS = 1000;
-const PROGRESS_REACTION = 'hourglass_flowing_sand';
 
 export interface StartRequest {
   channel: string;
@@ -87,7 +88,11 @@ function transcriptOf(turns: ConversationTurn[]): TranscriptTurn[] {
 
 /** Debug chats in Slack threads: starting them, relaying turns in order, ending them (spec §2, §3). */
 export class DebugChats {
-  constructor(private readonly deps: CoreDeps) {}
+  private readonly progress: Progress;
+
+  constructor(private readonly deps: CoreDeps) {
+    this.progress = new Progress(deps.slack, deps.config.progressDelayMs);
+  }
 
   /** The settings a start would use: typed options, then the channel's defaults, then the app's. */
   async resolveSettings(channel: string, options: StartOptions): Promise<SessionSettings> {
@@ -201,12 +206,15 @@ export class DebugChats {
     if (bound) await slack.post(session.channel, root, session.threadTs);
     else await slack.update(session.channel, session.threadTs, root);
     const replies: string[] = [];
+    const batch = store.batch(active);
     try {
-      await this.deliver(active, 0, greeting, Math.round(performance.now() - started), correlationId, replies);
+      const ms = Math.round(performance.now() - started);
+      await this.deliver(active, 0, greeting, ms, correlationId, replies, batch);
     } catch (error) {
       // Collecting the rest of a delayed greeting failed: say so, as for any turn.
       if (!(error instanceof PolyAIError)) throw error;
-      if (error.conversationEnded) await this.markEnded(active, { at: new Date().toISOString(), reason: 'upstream' });
+      if (error.conversationEnded)
+        await this.markEnded(active, { at: new Date().toISOString(), reason: 'upstream' }, batch);
       else
         await slack.post(
           active.channel,
@@ -214,7 +222,8 @@ export class DebugChats {
           active.threadTs,
         );
     } finally {
-      await store.appendTranscript(active, [{ user: '', replies }]);
+      batch.appendTranscript([{ user: '', replies }]);
+      await batch.commit();
     }
   }
 
@@ -276,7 +285,9 @@ export class DebugChats {
     // Turns written while the history is posted wait behind it.
     await inFlight.track(
       store.coordination.inOrder(queueOf(session), session.threadTs, async () => {
-        await store.appendTranscript(session, transcriptOf(prior));
+        const batch = store.batch(session);
+        batch.appendTranscript(transcriptOf(prior));
+        await batch.commit();
         const messages = [
           ...(problem === undefined ? [] : [polyaiErrorMessage(problem, 'Its turns so far could not be shown')]),
           ...priorTurns(prior, problem === undefined),
@@ -328,24 +339,25 @@ export class DebugChats {
       },
       correlationId,
     );
-    // After the turn is on its way, so the reaction's Slack call never delays it.
-    const progressShown = this.showProgress(message);
+    const progress = this.progress.start(message);
+    // Written with the rest of the turn's records, in one store write at its end.
+    const batch = store.batch(session);
+    batch.rememberMessageTurn(message.channel, message.ts, {
+      agentId: session.agentId,
+      conversationId: session.conversationId,
+      turn,
+      role: 'user',
+    });
     const replies: string[] = [];
+    let posted = true;
     try {
-      const [, reply] = await Promise.all([
-        store.rememberMessageTurn(message.channel, message.ts, {
-          agentId: session.agentId,
-          conversationId: session.conversationId,
-          turn,
-          role: 'user',
-        }),
-        asking,
-      ]);
+      // Nothing is posted before the progress call in flight has landed, or it would outlive the answer.
+      const reply = await asking.finally(() => progress.settle());
       const ms = Math.round(performance.now() - started);
-      await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, replies);
+      await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, replies, batch, progress);
     } catch (error) {
       if (!(error instanceof PolyAIError)) {
-        await this.reportSlackFailure(session, turn, error);
+        posted = await this.reportSlackFailure(session, turn, error);
         return;
       }
       logger.warn(
@@ -361,7 +373,9 @@ export class DebugChats {
         },
         'turn',
       );
-      if (error.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'upstream' });
+      await progress.settle();
+      if (error.conversationEnded)
+        await this.markEnded(session, { at: new Date().toISOString(), reason: 'upstream' }, batch);
       else
         await slack.post(
           session.channel,
@@ -369,42 +383,36 @@ export class DebugChats {
           session.threadTs,
         );
     } finally {
-      // Failed turns too: a replay sends every turn the user wrote.
       // The next turn of the thread need not wait for the reaction to go.
-      void this.deps.inFlight.track(progressShown());
-      await store.appendTranscript(session, [{ user: message.text, replies }]);
+      void this.deps.inFlight.track(progress.end(posted));
+      // Failed turns too: a replay sends every turn the user wrote.
+      batch.appendTranscript([{ user: message.text, replies }]);
+      await batch.commit();
     }
-  }
-
-  /** Shows the progress reaction while the turn runs; the returned function takes it away. */
-  private showProgress(message: HumanReply): () => Promise<void> {
-    const { slack } = this.deps;
-    const added = slack.react(message.channel, message.ts, PROGRESS_REACTION, true);
-    return async () => {
-      await added;
-      await slack.react(message.channel, message.ts, PROGRESS_REACTION, false);
-    };
   }
 
   /**
    * Slack refused something mid-turn (a reply it would not take, a lost channel). Say so in the
    * thread when Slack still lets us, so the turn is never silently lost, and log it either way.
    */
-  private async reportSlackFailure(session: Session, turn: number, error: unknown): Promise<void> {
+  private async reportSlackFailure(session: Session, turn: number, error: unknown): Promise<boolean> {
     const code = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
     this.deps.logger.error({ turn: { ...logThread(session), turn, outcome: 'slack_error', slackError: code } }, 'turn');
-    await this.deps.slack
+    return this.deps.slack
       .post(
         session.channel,
         { text: `:warning: Slack did not accept the agent's answer to this turn (${codeSpan(code)}).` },
         session.threadTs,
       )
-      .catch(() => {});
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   /**
-   * Posts a reply (and any delayed remainder), records which messages show turn `turn`, saves
-   * the session. Each reply's text is pushed to `replies` as soon as it is posted.
+   * Posts a reply (and any delayed remainder), records in `batch` which messages show turn
+   * `turn` and the session. Each reply's text is pushed to `replies` as soon as it is posted.
    */
   private async deliver(
     session: Session,
@@ -413,12 +421,14 @@ export class DebugChats {
     firstMs: number,
     correlationId: string,
     replies: string[],
+    batch: ThreadBatch,
+    progress?: TurnProgress,
   ): Promise<void> {
-    const { polyai, store, logger } = this.deps;
+    const { polyai, logger } = this.deps;
     let reply = first;
     let ms = firstMs;
     for (let collected = 0; ; collected++) {
-      await this.postReply(session, turn, collected, reply, ms);
+      await this.postReply(session, turn, collected, reply, ms, batch);
       replies.push(reply.response);
       logger.info(
         {
@@ -434,6 +444,9 @@ export class DebugChats {
         'turn',
       );
       if (reply.conversationEnded || !reply.delayedResponse || collected >= DELAYED_RESPONSE_LIMIT) break;
+      // What is posted so far is saved before the wait for the rest.
+      await batch.commit();
+      progress?.again();
       await sleep(DELAYED_RESPONSE_PAUSE_MS);
       const started = performance.now();
       correlationId = randomUUID();
@@ -444,9 +457,11 @@ export class DebugChats {
         correlationId,
       );
       ms = Math.round(performance.now() - started);
+      await progress?.settle();
     }
-    if (reply.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' });
-    else await store.updateSession(session);
+    if (reply.conversationEnded)
+      await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' }, batch);
+    else batch.saveSession(session);
   }
 
   /** Posts part `part` of the reply to turn `turn`; its trace is saved first, for the Details button. */
@@ -456,6 +471,7 @@ export class DebugChats {
     part: number,
     reply: DebugChatResponse,
     ms: number,
+    batch: ThreadBatch,
   ): Promise<void> {
     const name = replyName(turn, part);
     // Saved while the reply is posted: the Details button can't be pressed before the post lands.
@@ -474,7 +490,7 @@ export class DebugChats {
     try {
       for (const message of agentReply(reply.response, footer, detailsButton(name))) {
         const ts = await this.deps.slack.post(session.channel, message, session.threadTs);
-        await this.deps.store.rememberMessageTurn(session.channel, ts, {
+        batch.rememberMessageTurn(session.channel, ts, {
           agentId: session.agentId,
           conversationId: session.conversationId,
           turn,
@@ -486,10 +502,12 @@ export class DebugChats {
     }
   }
 
-  private async markEnded(session: Session, ended: NonNullable<Session['ended']>): Promise<void> {
+  /** Saves the ended session (in `batch` when the caller commits one), then says so in the thread. */
+  private async markEnded(session: Session, ended: NonNullable<Session['ended']>, batch?: ThreadBatch): Promise<void> {
     const { slack, store } = this.deps;
     const closed: Session = { ...session, ended };
-    await store.updateSession(closed);
+    if (batch === undefined) await store.updateSession(closed);
+    else batch.saveSession(closed);
     const notice =
       ended.reason === 'user' && ended.by !== undefined
         ? { user: ended.by }
