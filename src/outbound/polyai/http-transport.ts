@@ -1,6 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
 
 /** A request as it goes on the wire: its body read once, so each retry sends the same bytes. */
 export interface WireRequest {
@@ -41,7 +40,8 @@ export async function send(request: WireRequest, signal: AbortSignal, stream: bo
       signal,
     });
     outgoing.once('response', resolve);
-    outgoing.once('error', reject);
+    // Kept for the whole exchange: a connection lost mid-body errors the request again, after the response.
+    outgoing.on('error', reject);
     outgoing.end(request.body);
   });
   const status = incoming.statusCode ?? 0;
@@ -53,7 +53,9 @@ export async function send(request: WireRequest, signal: AbortSignal, stream: bo
     incoming.resume();
     return new Response(null, init);
   }
-  if (stream) return new Response(Readable.toWeb(incoming) as ReadableStream<Uint8Array>, init);
+  // Read only as the consumer pulls (not Readable.toWeb, which reads ahead): a connection lost
+  // before anyone reads fails the read, never the process.
+  if (stream) return new Response(ReadableStream.from(incoming), init);
   const chunks: Buffer[] = [];
   for await (const chunk of incoming) chunks.push(chunk as Buffer);
   return new Response(Buffer.concat(chunks), init);
