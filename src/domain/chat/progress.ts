@@ -42,6 +42,7 @@ export class Progress {
 /** The progress of one turn; see Progress. */
 export class TurnProgress {
   private readonly timer: NodeJS.Timeout;
+  private immediate: NodeJS.Immediate | undefined;
   private showing: Promise<void> = Promise.resolve();
   private shown: 'status' | 'reaction' | undefined;
 
@@ -50,18 +51,22 @@ export class TurnProgress {
     private readonly message: TurnMessage,
     delayMs: number,
   ) {
-    this.timer = setTimeout(() => this.show(), delayMs);
+    // Timers run before I/O in each turn of the event loop: on a busy loop, an answer that has
+    // arrived meanwhile is read first (settle() then cancels), rather than shown as still pending.
+    this.timer = setTimeout(() => {
+      this.immediate = setImmediate(() => this.show());
+    }, delayMs);
   }
 
   /** Call before the turn posts anything: no status call may land after its answer. */
   async settle(): Promise<void> {
-    clearTimeout(this.timer);
+    this.cancel();
     await this.showing;
   }
 
   /** Shows progress again at once while a delayed response is collected (the part posted cleared it). */
   again(): void {
-    clearTimeout(this.timer);
+    this.cancel();
     if (this.shown !== 'reaction') this.show();
   }
 
@@ -74,6 +79,11 @@ export class TurnProgress {
     const { channel, threadTs, ts } = this.message;
     if (this.shown === 'reaction') await this.progress.slack.react(channel, ts, REACTION, false);
     else if (this.shown === 'status' && !posted) await this.progress.slack.threadStatus(channel, threadTs, '');
+  }
+
+  private cancel(): void {
+    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
   }
 
   private show(): void {
