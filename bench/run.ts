@@ -111,10 +111,13 @@ async function setUp(instances: number, env: AppEnv, program: Partial<typeof PLA
   const apps: AppProcess[] = [];
   // BENCH_CPU_PROF=DIR: every app writes a V8 CPU profile into DIR when it stops (README: Benchmark).
   const profile = process.env.BENCH_CPU_PROF;
-  const nodeOptions = profile === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` };
+  const nodeArgs = [
+    ...(program.nodeArgs ?? []),
+    ...(profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`]),
+  ];
   for (let i = 0; i < instances; i++) {
-    const appEnv = testEnv({ polyai, slack }, { LOG_LEVEL: 'info', ...nodeOptions, ...env });
-    apps.push(await startApp({ env: appEnv, ...program }));
+    const appEnv = testEnv({ polyai, slack }, { LOG_LEVEL: 'info', ...env });
+    apps.push(await startApp({ env: appEnv, ...program, nodeArgs }));
   }
   const drivers = apps.map((app) => new SlackDriver(app.url, undefined, { slack, defaultUser: 'U1' }));
   return {
