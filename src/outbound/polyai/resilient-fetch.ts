@@ -56,7 +56,8 @@ export function resilientFetch(
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const headers = Object.fromEntries(request.headers);
-    const correlationId = (headers[CORRELATION_HEADER.toLowerCase()] ??= randomUUID());
+    const correlationId = headers[CORRELATION_HEADER.toLowerCase()] ?? randomUUID();
+    headers[CORRELATION_HEADER.toLowerCase()] = correlationId;
     const wire: WireRequest = {
       method: request.method,
       url: request.url,
