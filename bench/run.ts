@@ -1,7 +1,10 @@
 /**
  * `npm run bench`: the built app (dist/) against the project's local fakes, with PolyAI answering
- * every debug-chat request after a fixed 50 ms. Prints one JSON object on stdout; progress goes
- * to stderr.
+ * every debug-chat request after a fixed 50 ms, beside the same flow in plain Bolt
+ * (bench/plain-bolt.ts). Each figure is the median of ROUNDS rounds; within a round each setup
+ * (polychat on SQLite, the plain relay, two polychat instances on Redis) runs in turn, in a
+ * rotated order, so a machine that gets busier or quieter meanwhile weighs on all of them alike.
+ * Prints one JSON object on stdout; progress goes to stderr. `BENCH_ROUNDS` changes the rounds.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -32,6 +35,10 @@ const EVENT_DELAY_MS = 200;
 const GREETING = 'Hello! How can I help?';
 /** Turns of one thread, one after the other with nothing else going on: the overhead without queueing. */
 const UNLOADED_TURNS = 50;
+/** One long thread: a late turn must cost what an early one does (nothing may grow with the thread). */
+const LONG_THREAD_TURNS = 400;
+const LONG_THREAD_SAMPLE = 20;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const unloaded = (figures: { overheadP50Ms: number; overheadP99Ms: number }) => ({
   turns: UNLOADED_TURNS,
@@ -102,8 +109,15 @@ async function setUp(instances: number, env: AppEnv, program: Partial<typeof PLA
   const polyai = await startFakePolyAI({ latencyMs: POLYAI_LATENCY_MS });
   const slack = await startFakeSlack();
   const apps: AppProcess[] = [];
+  // BENCH_CPU_PROF=DIR: every app writes a V8 CPU profile into DIR when it stops (README: Benchmark).
+  const profile = process.env.BENCH_CPU_PROF;
+  const nodeArgs = [
+    ...(program.nodeArgs ?? []),
+    ...(profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`]),
+  ];
   for (let i = 0; i < instances; i++) {
-    apps.push(await startApp({ env: testEnv({ polyai, slack }, { LOG_LEVEL: 'info', ...env }), ...program }));
+    const appEnv = testEnv({ polyai, slack }, { LOG_LEVEL: 'info', ...env });
+    apps.push(await startApp({ env: appEnv, ...program, nodeArgs }));
   }
   const drivers = apps.map((app) => new SlackDriver(app.url, undefined, { slack, defaultUser: 'U1' }));
   return {
@@ -205,8 +219,30 @@ async function runTurns(
     overheadP50Ms: percentile(overheads, 50),
     overheadP99Ms: percentile(overheads, 99),
     turnsPerSecond: round(turns / seconds),
+    /** In the order PolyAI received them: for one thread, the order of its turns. */
+    overheads,
   };
 }
+
+/** `runTurns` with the Slack Web API calls it caused, per turn. */
+async function countedTurns(...args: Parameters<typeof runTurns>) {
+  const [setup, , turns] = args;
+  const before = setup.slack.calls.length;
+  const { overheads: _, ...figures } = await runTurns(...args);
+  // The answers' calls have all arrived; a progress call still on its way would be counted short.
+  await sleep(200);
+  return { ...figures, slackCallsPerTurn: round((setup.slack.calls.length - before) / turns) };
+}
+
+/** One thread of LONG_THREAD_TURNS turns: overhead p50 of its last turns over its turns 2–21. */
+async function longThread(setup: Setup, thread: { channel: string; rootTs: string }) {
+  const { overheads } = await runTurns(setup, [thread], LONG_THREAD_TURNS, 'long', EVENT_DELAY_MS);
+  const early = percentile(overheads.slice(1, 1 + LONG_THREAD_SAMPLE), 50);
+  const late = percentile(overheads.slice(-LONG_THREAD_SAMPLE), 50);
+  return { turns: LONG_THREAD_TURNS, earlyP50Ms: early, lateP50Ms: late, lateOverEarly: round2(late / early) };
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 const exec = promisify(execFile);
 
@@ -269,20 +305,22 @@ async function oneInstance(setup: Setup, audio: boolean) {
   };
   log(`turns: ${TURNS} over ${THREADS} threads at once`);
   await runTurns(setup, threads.slice(THREADS), 50, 'warm', EVENT_DELAY_MS);
-  const turns = await runTurns(setup, threads.slice(0, THREADS), TURNS, 'one', EVENT_DELAY_MS);
+  const turns = await countedTurns(setup, threads.slice(0, THREADS), TURNS, 'one', EVENT_DELAY_MS);
   const alone = await runTurns(setup, threads.slice(THREADS, THREADS + 1), UNLOADED_TURNS, 'alone', EVENT_DELAY_MS);
-  if (!audio) return { ack, turns: { ...turns, oneAtATime: unloaded(alone) } };
+  log(`one thread of ${LONG_THREAD_TURNS} turns`);
+  const long = await longThread(setup, threads[THREADS + 2] as { channel: string; rootTs: string });
+  const figures = { ack, turns: { ...turns, oneAtATime: unloaded(alone) }, longThread: long };
+  if (!audio) return figures;
   log(`audio: relaying a ${RECORDING_BYTES / 1024 / 1024} MB recording`);
-  return { ack, turns: { ...turns, oneAtATime: unloaded(alone) }, audio: await relayRecording(setup) };
+  return { ...figures, audio: await relayRecording(setup) };
 }
 
-async function singleInstance() {
+async function singleInstance(audio: boolean) {
+  log('polychat, one instance on SQLite');
   const dir = await mkdtemp(join(tmpdir(), 'polychat-bench-'));
   const setup = await setUp(1, { STORE_URL: `sqlite://${join(dir, 'state.sqlite')}` });
   try {
-    const { ack, turns, audio } = await oneInstance(setup, true);
-    if (audio === undefined) throw new Error('no audio figures');
-    return { ack, turns, audio };
+    return await oneInstance(setup, audio);
   } finally {
     await setup.stop();
     await rm(dir, { recursive: true, force: true });
@@ -300,14 +338,14 @@ async function plainBolt() {
 }
 
 async function twoInstancesOnRedis() {
-  if (REDIS_SERVER === undefined) return { skipped: 'redis-server is not installed' };
+  if (REDIS_SERVER === undefined) return undefined;
   const redis = await startRedisServer();
   const setup = await setUp(2, { STORE_URL: redis.url });
   try {
     log(`two instances on Redis: ${TURNS} turns over ${THREADS} threads at once, spread across both`);
     const { threads } = await startChats(setup, THREADS * 2, COMMAND_CONCURRENCY, 'R');
     await runTurns(setup, threads.slice(THREADS), 50, 'warm', EVENT_DELAY_MS);
-    const turns = await runTurns(setup, threads.slice(0, THREADS), TURNS, 'two', EVENT_DELAY_MS);
+    const turns = await countedTurns(setup, threads.slice(0, THREADS), TURNS, 'two', EVENT_DELAY_MS);
     const alone = await runTurns(setup, threads.slice(THREADS, THREADS + 1), UNLOADED_TURNS, 'alone', EVENT_DELAY_MS);
     const atOnce = await runTurns(setup, threads.slice(THREADS + 1, THREADS + 2), UNLOADED_TURNS, 'now', 0);
     return {
@@ -324,32 +362,106 @@ async function twoInstancesOnRedis() {
   }
 }
 
+type Figures = { [key: string]: number | string | Figures };
+
+/** The median of each number across rounds (rounds have the same shape); text is taken from the first. */
+function medians(rounds: Figures[]): Figures {
+  const first = rounds[0] as Figures;
+  const out: Figures = {};
+  for (const [key, value] of Object.entries(first)) {
+    if (typeof value === 'number')
+      out[key] = percentile(
+        rounds.map((r) => r[key] as number),
+        50,
+      );
+    else if (typeof value === 'string') out[key] = value;
+    else out[key] = medians(rounds.map((r) => r[key] as Figures));
+  }
+  return out;
+}
+
+const ratio = (a: number, b: number) => round2(a / b);
+
+/** The number at `path` in `figures` (NaN when absent). */
+function num(figures: Figures | undefined, ...path: string[]): number {
+  let at: Figures | number | string | undefined = figures;
+  for (const key of path) at = typeof at === 'object' ? at[key] : undefined;
+  return typeof at === 'number' ? at : Number.NaN;
+}
+
 async function main(): Promise<void> {
-  const single = await singleInstance();
-  const redis = await twoInstancesOnRedis();
-  const baseline = await plainBolt();
+  const started = performance.now();
+  const rounds: { single: Figures; plain: Figures; redis: Figures | undefined; ratios: Figures }[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    log(`round ${r + 1} of ${ROUNDS}`);
+    const runs: Record<string, () => Promise<Figures | undefined>> = {
+      single: () => singleInstance(r === 0),
+      plain: plainBolt,
+      redis: twoInstancesOnRedis,
+    };
+    const order = Object.keys(runs);
+    const got: Record<string, Figures | undefined> = {};
+    for (let i = 0; i < order.length; i++) {
+      const name = order[(i + r) % order.length] as string;
+      got[name] = await (runs[name] as () => Promise<Figures | undefined>)();
+    }
+    const { single, plain, redis } = got as { single: Figures; plain: Figures; redis: Figures | undefined };
+    const both = (...path: string[]) => ratio(num(single, ...path), num(plain, ...path));
+    rounds.push({
+      single,
+      plain,
+      redis,
+      ratios: {
+        overheadP50: both('turns', 'overheadP50Ms'),
+        overheadP99: both('turns', 'overheadP99Ms'),
+        turnsPerSecond: both('turns', 'turnsPerSecond'),
+        ackP99: both('ack', 'p99Ms'),
+        ...(redis !== undefined && {
+          redisOverheadP50OverSqlite: ratio(num(redis, 'overheadP50Ms'), num(single, 'turns', 'overheadP50Ms')),
+        }),
+      },
+    });
+  }
+  // The audio relay runs in the first round only.
+  const audio = rounds[0]?.single.audio as Figures;
+  const single = medians(rounds.map((r) => ({ ...r.single, audio: {} })));
+  delete single.audio;
+  const plain = medians(rounds.map((r) => r.plain));
+  const redisRounds = rounds.flatMap((r) => (r.redis === undefined ? [] : [r.redis]));
+  const redis = redisRounds.length > 0 ? medians(redisRounds) : undefined;
+  const ratios = medians(rounds.map((r) => r.ratios));
+  const ratioOf = (key: string) => num(ratios, key);
   const result = {
     machine: { cpus: cpus().length, node: process.version },
+    rounds: ROUNDS,
+    minutes: round((performance.now() - started) / 60_000),
     polyaiLatencyMs: POLYAI_LATENCY_MS,
     eventDelayMs: EVENT_DELAY_MS,
     definitions: {
       ack: 'a signed slash command sent → its HTTP answer read',
       overhead: "a turn's event sent → its answer's chat.postMessage at Slack, minus PolyAI's time for that turn",
       turns: `${TURNS} turns over ${THREADS} threads at once; each thread sends its next turn when its last is answered`,
+      slackCallsPerTurn: 'Slack Web API calls made during those turns, per turn',
       oneAtATime: 'turns of one thread, each sent when the last is answered, nothing else going on',
+      longThread: `one thread of ${LONG_THREAD_TURNS} turns: overhead p50 of its last ${LONG_THREAD_SAMPLE} over its turns 2–${LONG_THREAD_SAMPLE + 1}`,
+      figures: `medians of ${ROUNDS} interleaved rounds (the audio relay: the first round)`,
     },
-    ack: single.ack,
-    turns: single.turns,
-    audio: single.audio,
-    twoInstancesRedis: redis,
-    plainBoltBaseline: { note: 'the same flow without state, ordering, reactions or logs', ...baseline },
+    polychat: { ...single, audio },
+    twoInstancesRedis: redis ?? { skipped: 'redis-server is not installed' },
+    plainBoltBaseline: { note: 'the same flow without state, ordering, progress, retries or logs', ...plain },
+    ratiosToPlainBolt: ratios,
     targets: {
-      ackP99Under50Ms: single.ack.p99Ms < 50,
-      overheadP50Under5Ms: single.turns.overheadP50Ms < 5,
-      overheadP99Under25Ms: single.turns.overheadP99Ms < 25,
-      audioGrowthUnder64MB: single.audio.peakRssGrowthMB < 64,
-      redisOverheadP50Under10Ms: 'overheadP50Ms' in redis ? redis.overheadP50Ms < 10 : undefined,
+      overheadP50AtMost1x: ratioOf('overheadP50') <= 1,
+      overheadP99AtMost1_2x: ratioOf('overheadP99') <= 1.2,
+      turnsPerSecondAtLeast1x: ratioOf('turnsPerSecond') >= 1,
+      slackCallsPerTurnAtMost2: num(single, 'turns', 'slackCallsPerTurn') <= 2,
+      longThreadNoWorseThanPlainBolt:
+        num(single, 'longThread', 'lateOverEarly') <= num(plain, 'longThread', 'lateOverEarly'),
+      redisOverheadP50AtMost1_3xSqlite: redis === undefined ? undefined : ratioOf('redisOverheadP50OverSqlite') <= 1.3,
+      ackP99AtMostPlainBolt: ratioOf('ackP99') <= 1,
+      audioGrowthUnder64MB: num(audio, 'peakRssGrowthMB') < 64,
     },
+    perRound: rounds,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

@@ -30,6 +30,8 @@ export interface Config {
   timezone: string;
   /** After SIGTERM, how long the instance goes on serving (not ready) before its port closes. */
   shutdownDelayMs: number;
+  /** How long a turn runs before its progress is shown (a shorter one is over before anyone could see it). */
+  progressDelayMs: number;
 }
 
 export interface ConversationsConfig {
@@ -210,6 +212,7 @@ export function parseConfig(env: Env): Config {
     ...watchInterval(env),
     timezone: timezone(env),
     shutdownDelayMs: integer(env, 'POLYCHAT_SHUTDOWN_DELAY_MS', 0, 0, 60_000),
+    progressDelayMs: integer(env, 'POLYCHAT_PROGRESS_DELAY_MS', 300, 0, 60_000),
   };
 }
 

@@ -131,25 +131,72 @@ describe('/polychat starts a debug chat', () => {
 });
 
 describe('thread replies are turns', () => {
-  it('relays a reply to PolyAI and posts the answer in the thread, with a progress reaction while it runs', async () => {
+  it('relays a reply to PolyAI and posts the answer in the thread, with a status under the thread while it runs', async () => {
     const channel = freshChannel();
     const { rootTs, conversationId } = await startChat(stack, channel);
-    stack.polyai.latencyMs = 300;
+    stack.polyai.latencyMs = 1500;
     try {
-      const sent = stack.driver.message({ channel, thread_ts: rootTs, text: 'What are your hours?' });
-      const { ts } = await sent;
-      await stack.slack.waitFor('reactions.add', (c) => c.args.timestamp === ts);
+      const callsBefore = stack.slack.calls.length;
+      const { ts } = await stack.driver.message({ channel, thread_ts: rootTs, text: 'What are your hours?' });
+      // Visible while the turn runs (after POLYCHAT_PROGRESS_DELAY_MS, 300 ms by default).
+      await waitUntil(() => stack.slack.threadStatus(channel, rootTs) !== '' || undefined);
+      expect(stack.slack.threadStatus(channel, rootTs)).toBe('is thinking…');
       const answer = await stack.slack.waitFor(
         'chat.postMessage',
         (c) => c.args.thread_ts === rootTs && textOf(c).includes('You said: What are your hours?'),
       );
       const turn = stack.polyai.turns(conversationId).at(-1);
       expect(turn?.body).toMatchObject({ clientEnv: 'sandbox', message: 'What are your hours?' });
-      await waitUntil(() => stack.slack.callsTo('reactions.remove').some((c) => c.args.timestamp === ts));
-      const removed = stack.slack.callsTo('reactions.remove').find((c) => c.args.timestamp === ts);
-      expect(removed?.at).toBeGreaterThanOrEqual(answer.at);
+      // Slack clears the status with the answer; nothing is left to take away.
+      expect(stack.slack.threadStatus(channel, rootTs)).toBe('');
+      const [status] = stack.slack.callsTo('assistant.threads.setStatus').filter((c) => c.args.thread_ts === rootTs);
+      expect(status?.at).toBeLessThan(answer.at);
+      await sleep(200);
+      const calls = stack.slack.calls.slice(callsBefore).map((c) => c.method);
+      expect(calls.sort()).toEqual(['assistant.threads.setStatus', 'chat.postMessage']);
+      expect(stack.slack.reactionsOn(channel, ts)).toEqual([]);
     } finally {
       stack.polyai.latencyMs = 0;
+    }
+  });
+
+  it('makes one Slack call for a quick turn: its answer, no progress nobody could see', async () => {
+    const channel = freshChannel();
+    const { rootTs } = await startChat(stack, channel);
+    const callsBefore = stack.slack.calls.length;
+    await stack.driver.message({ channel, thread_ts: rootTs, text: 'quick' });
+    await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs && textOf(c).includes('quick'));
+    await sleep(500);
+    expect(stack.slack.calls.slice(callsBefore).map((c) => c.method)).toEqual(['chat.postMessage']);
+  });
+
+  it('shows a reaction instead where Slack refuses thread statuses, and removes it after the answer', async () => {
+    // Its own instance: the refusal is remembered for the rest of the process.
+    const other = await stack.startInstance();
+    const mine = { ...stack, ...other };
+    const channel = freshChannel();
+    const { rootTs } = await startChat(mine, channel);
+    stack.polyai.latencyMs = 800;
+    try {
+      stack.slack.failNext('assistant.threads.setStatus', 'not_allowed');
+      for (const text of ['first slow turn', 'second slow turn']) {
+        const { ts } = await other.driver.message({ channel, thread_ts: rootTs, text });
+        await stack.slack.waitFor('reactions.add', (c) => c.args.timestamp === ts, 2000);
+        const answer = await stack.slack.waitFor(
+          'chat.postMessage',
+          (c) => c.args.thread_ts === rootTs && textOf(c).includes(text),
+        );
+        const removed = await stack.slack.waitFor('reactions.remove', (c) => c.args.timestamp === ts);
+        expect(removed.at).toBeGreaterThanOrEqual(answer.at);
+        expect(stack.slack.reactionsOn(channel, ts)).toEqual([]);
+      }
+      // Asked once; the second turn went straight to the reaction.
+      expect(
+        stack.slack.callsTo('assistant.threads.setStatus').filter((c) => c.args.thread_ts === rootTs),
+      ).toHaveLength(1);
+    } finally {
+      stack.polyai.latencyMs = 0;
+      await other.app.stop();
     }
   });
 

@@ -138,6 +138,8 @@ export class FakeSlack {
   private readonly handlers = new Map<string, SlackHandler>();
   private readonly messages = new Map<string, SlackMessage[]>();
   private readonly reactions = new Map<string, Map<string, Set<string>>>();
+  /** `assistant.threads.setStatus` by `channel:thread_ts`; cleared when the app replies in the thread. */
+  private readonly statuses = new Map<string, string>();
   private readonly channels = new Map<string, Record<string, unknown>>();
   private readonly users = new Map<string, Record<string, unknown>>();
   private readonly waiters = new Set<Waiter>();
@@ -223,6 +225,11 @@ export class FakeSlack {
     return byName ? [...byName.entries()].filter(([, users]) => users.size > 0).map(([name]) => name) : [];
   }
 
+  /** The status the app shows under a thread now ('' when none). */
+  threadStatus(channel: string, threadTs: string): string {
+    return this.statuses.get(`${channel}:${threadTs}`) ?? '';
+  }
+
   /** A response_url the app may POST to; posts are recorded in `responses`. */
   createResponseUrl(): string {
     return `${this.origin}/respond/${++this.responseCounter}-${randomBytes(6).toString('hex')}`;
@@ -237,6 +244,7 @@ export class FakeSlack {
     this.views.clear();
     this.messages.clear();
     this.reactions.clear();
+    this.statuses.clear();
     this.faults.length = 0;
     this.uploadFaults.length = 0;
   }
@@ -422,6 +430,8 @@ export class FakeSlack {
           return { ok: false, error: 'no_text' };
         }
         const threadTs = str('thread_ts');
+        // As Slack does: the app's reply in a thread clears the status it showed there.
+        if (threadTs) this.statuses.delete(`${channel}:${threadTs}`);
         const message = this.seedMessage(channel, {
           type: 'message',
           text: str('text') ?? '',
@@ -488,6 +498,15 @@ export class FakeSlack {
           if (!users.has(TEST_BOT_USER_ID)) return { ok: false, error: 'no_reaction' };
           users.delete(TEST_BOT_USER_ID);
         }
+        return { ok: true };
+      }
+      case 'assistant.threads.setStatus': {
+        const channelId = str('channel_id');
+        const threadTs = str('thread_ts');
+        if (!channelId || !threadTs || typeof args.status !== 'string')
+          return { ok: false, error: 'invalid_arguments' };
+        if (args.status === '') this.statuses.delete(`${channelId}:${threadTs}`);
+        else this.statuses.set(`${channelId}:${threadTs}`, args.status);
         return { ok: true };
       }
       case 'views.open':

@@ -26,6 +26,8 @@ describe('parseConfig', () => {
     expect(config.allowedChannels).toBeUndefined();
     expect(config.unredactedAudioUsers.size).toBe(0);
     expect(config.slack.appToken).toBeUndefined();
+    expect(config.progressDelayMs).toBe(300);
+    expect(parseConfig({ ...minimal, POLYCHAT_PROGRESS_DELAY_MS: '0' }).progressDelayMs).toBe(0);
   });
 
   it('derives the base URL from the region, and lets POLYAI_BASE_URL override it', () => {
@@ -81,6 +83,7 @@ describe('parseConfig', () => {
     [{ ...minimal, SLACK_API_URL: 'not a url' }, /^SLACK_API_URL must be an http\(s\) URL/],
     [{ ...minimal, POLYCHAT_ALLOWED_CHANNELS: 'general' }, /^POLYCHAT_ALLOWED_CHANNELS has "general"/],
     [{ ...minimal, POLYAI_REGION: 'US East' }, /^POLYAI_REGION must be a region word/],
+    [{ ...minimal, POLYCHAT_PROGRESS_DELAY_MS: 'soon' }, /^POLYCHAT_PROGRESS_DELAY_MS must be a whole number/],
   ])('stops with one line naming the variable: %o', (env, message) => {
     const error = configError(env as Record<string, string>);
     expect(error).toMatch(message);

@@ -106,6 +106,35 @@ describe('PolyAI client', () => {
     }
   });
 
+  it('sends turns over one kept-alive connection, with the body, key and correlation ID of each', async () => {
+    const bodies: string[] = [];
+    const server = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      bodies.push(`${req.headers['x-api-key']} ${req.headers['x-polyai-correlation-id']} ${body}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ conversationId: 'c1', response: `You said: ${JSON.parse(body).message}` }));
+    });
+    let connections = 0;
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const kept = new PolyAI({ baseUrl: `http://127.0.0.1:${port}`, apiKey: 'k', timeoutMs: 2000, logger });
+    try {
+      for (const message of ['one', 'two', 'three']) {
+        const reply = await kept.respond('agent-1', 'c1', { clientEnv: 'sandbox', message }, `corr-${message}`);
+        expect(reply.response).toBe(`You said: ${message}`);
+      }
+      expect(bodies).toEqual(
+        ['one', 'two', 'three'].map((m) => `k corr-${m} ${JSON.stringify({ clientEnv: 'sandbox', message: m })}`),
+      );
+      expect(connections).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('streams audio with its announced length', async () => {
     const { conversationId } = await client.createDebugChat('agent-1', { clientEnv: 'sandbox' });
     fake.setRecording(conversationId, { bytes: 100_000 });

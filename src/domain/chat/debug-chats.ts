@@ -13,6 +13,7 @@ import type {
   ThreadRef,
   TranscriptTurn,
 } from '../../outbound/store/records.js';
+import type { ThreadBatch } from '../../outbound/store/state-store.js';
 import { CLIENT_ENVS, type ClientEnv } from '../../platform/config.js';
 import { type StartOptions, USAGE, UsageError } from '../../presentation/commands.js';
 import {
@@ -31,12 +32,12 @@ import { code as codeSpan } from '../../presentation/text.js';
 import { replyName, turnMenu } from '../../presentation/turn-details.js';
 import { turnFooter } from '../../presentation/turn-trace.js';
 import type { CoreDeps } from '../deps.js';
+import { Progress, type TurnProgress } from './progress.js';
 import { queuedTurn, TurnMeter } from './turn-metrics.js';
 
 /** How many times a `delayedResponse` is collected, and the pause before each collection. */
 export const DELAYED_RESPONSE_LIMIT = 5;
 export const DELAYED_RESPONSE_PAUSE_MS = 1000;
-const PROGRESS_REACTION = 'hourglass_flowing_sand';
 
 export interface StartRequest {
   channel: string;
@@ -91,7 +92,11 @@ function transcriptOf(turns: ConversationTurn[]): TranscriptTurn[] {
 
 /** Debug chats in Slack threads: starting them, relaying turns in order, ending them (spec §2, §3). */
 export class DebugChats {
-  constructor(private readonly deps: CoreDeps) {}
+  private readonly progress: Progress;
+
+  constructor(private readonly deps: CoreDeps) {
+    this.progress = new Progress(deps.slack, deps.config.progressDelayMs);
+  }
 
   /** A session's root message; the app's default environment goes unsaid there. */
   private root(session: Parameters<typeof sessionRoot>[0], state: SessionState) {
@@ -214,12 +219,15 @@ export class DebugChats {
     if (bound) await slack.post(session.channel, root, session.threadTs);
     else await slack.update(session.channel, session.threadTs, root);
     const replies: string[] = [];
+    const batch = store.batch(active);
     try {
-      await this.deliver(active, 0, greeting, Math.round(performance.now() - started), correlationId, replies);
+      const ms = Math.round(performance.now() - started);
+      await this.deliver(active, 0, greeting, ms, correlationId, replies, batch);
     } catch (error) {
       // Collecting the rest of a delayed greeting failed: say so, as for any turn.
       if (!(error instanceof PolyAIError)) throw error;
-      if (error.conversationEnded) await this.markEnded(active, { at: new Date().toISOString(), reason: 'upstream' });
+      if (error.conversationEnded)
+        await this.markEnded(active, { at: new Date().toISOString(), reason: 'upstream' }, batch);
       else
         await slack.post(
           active.channel,
@@ -227,7 +235,8 @@ export class DebugChats {
           active.threadTs,
         );
     } finally {
-      await store.appendTranscript(active, [{ user: '', replies }]);
+      batch.appendTranscript([{ user: '', replies }]);
+      await batch.commit();
     }
   }
 
@@ -289,7 +298,9 @@ export class DebugChats {
     // Turns written while the history is posted wait behind it.
     await inFlight.track(
       store.coordination.inOrder(queueOf(session), session.threadTs, async () => {
-        await store.appendTranscript(session, transcriptOf(prior));
+        const batch = store.batch(session);
+        batch.appendTranscript(transcriptOf(prior));
+        await batch.commit();
         const messages = [
           ...(problem === undefined ? [] : [polyaiErrorMessage(problem, 'Its turns so far could not be shown')]),
           ...priorTurns(prior, problem === undefined),
@@ -342,26 +353,36 @@ export class DebugChats {
       },
       correlationId,
     );
-    // After the turn is on its way, so the reaction's Slack call never delays it.
-    const progressShown = this.showProgress(message);
+    const progress = this.progress.start(message);
+    // Written with the rest of the turn's records, in one store write at its end.
+    const batch = store.batch(session);
+    batch.rememberMessageTurn(message.channel, message.ts, {
+      agentId: session.agentId,
+      conversationId: session.conversationId,
+      turn,
+      role: 'user',
+    });
     const replies: string[] = [];
+    let posted = true;
     try {
-      const [, reply] = await Promise.all([
-        store.rememberMessageTurn(message.channel, message.ts, {
-          agentId: session.agentId,
-          conversationId: session.conversationId,
-          turn,
-          role: 'user',
-        }),
-        asking,
-      ]);
+      // Nothing is posted before the progress call in flight has landed, or it would outlive the answer.
+      const reply = await asking.finally(() => progress.settle());
       const ms = Math.round(performance.now() - started);
-      const delivered = await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, replies);
+      const delivered = await this.deliver(
+        { ...session, turns: turn },
+        turn,
+        reply,
+        ms,
+        correlationId,
+        replies,
+        batch,
+        progress,
+      );
       meter.answered(delivered.ended ? 'ended' : 'answered', delivered.polyaiMs);
     } catch (error) {
       meter.failed(error);
       if (!(error instanceof PolyAIError)) {
-        await this.reportSlackFailure(session, turn, error);
+        posted = await this.reportSlackFailure(session, turn, error);
         return;
       }
       logger.warn(
@@ -377,7 +398,9 @@ export class DebugChats {
         },
         'turn',
       );
-      if (error.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'upstream' });
+      await progress.settle();
+      if (error.conversationEnded)
+        await this.markEnded(session, { at: new Date().toISOString(), reason: 'upstream' }, batch);
       else
         await slack.post(
           session.channel,
@@ -385,43 +408,37 @@ export class DebugChats {
           session.threadTs,
         );
     } finally {
-      // Failed turns too: a replay sends every turn the user wrote.
       // The next turn of the thread need not wait for the reaction to go.
-      void this.deps.inFlight.track(progressShown());
-      await store.appendTranscript(session, [{ user: message.text, replies }]);
+      void this.deps.inFlight.track(progress.end(posted));
+      // Failed turns too: a replay sends every turn the user wrote.
+      batch.appendTranscript([{ user: message.text, replies }]);
+      await batch.commit();
     }
-  }
-
-  /** Shows the progress reaction while the turn runs; the returned function takes it away. */
-  private showProgress(message: HumanReply): () => Promise<void> {
-    const { slack } = this.deps;
-    const added = slack.react(message.channel, message.ts, PROGRESS_REACTION, true);
-    return async () => {
-      await added;
-      await slack.react(message.channel, message.ts, PROGRESS_REACTION, false);
-    };
   }
 
   /**
    * Slack refused something mid-turn (a reply it would not take, a lost channel). Say so in the
    * thread when Slack still lets us, so the turn is never silently lost, and log it either way.
    */
-  private async reportSlackFailure(session: Session, turn: number, error: unknown): Promise<void> {
+  private async reportSlackFailure(session: Session, turn: number, error: unknown): Promise<boolean> {
     const code = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
     this.deps.logger.error({ turn: { ...logThread(session), turn, outcome: 'slack_error', slackError: code } }, 'turn');
-    await this.deps.slack
+    return this.deps.slack
       .post(
         session.channel,
         { text: `:warning: Slack did not accept the agent's answer to this turn (${codeSpan(code)}).` },
         session.threadTs,
       )
-      .catch(() => {});
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   /**
-   * Posts a reply (and any delayed remainder), records which messages show turn `turn`, saves
-   * the session. Each reply's text is pushed to `replies` as soon as it is posted. Returns the
-   * time spent waiting for PolyAI (delayed parts and the pauses before them included).
+   * Posts a reply (and any delayed remainder), records in `batch` which messages show turn
+   * `turn` and the session. Each reply's text is pushed to `replies` as soon as it is posted.
+   * Returns the time spent waiting for PolyAI (delayed parts and the pauses before them included).
    */
   private async deliver(
     session: Session,
@@ -430,13 +447,15 @@ export class DebugChats {
     firstMs: number,
     correlationId: string,
     replies: string[],
+    batch: ThreadBatch,
+    progress?: TurnProgress,
   ): Promise<{ polyaiMs: number; ended: boolean }> {
-    const { polyai, store, logger } = this.deps;
+    const { polyai, logger } = this.deps;
     let reply = first;
     let ms = firstMs;
     let polyaiMs = firstMs;
     for (let collected = 0; ; collected++) {
-      await this.postReply(session, turn, collected, reply, ms);
+      await this.postReply(session, turn, collected, reply, ms, batch);
       replies.push(reply.response);
       logger.info(
         {
@@ -452,6 +471,9 @@ export class DebugChats {
         'turn',
       );
       if (reply.conversationEnded || !reply.delayedResponse || collected >= DELAYED_RESPONSE_LIMIT) break;
+      // What is posted so far is saved before the wait for the rest.
+      await batch.commit();
+      progress?.again();
       await sleep(DELAYED_RESPONSE_PAUSE_MS);
       const started = performance.now();
       correlationId = randomUUID();
@@ -463,9 +485,11 @@ export class DebugChats {
       );
       ms = Math.round(performance.now() - started);
       polyaiMs += DELAYED_RESPONSE_PAUSE_MS + ms;
+      await progress?.settle();
     }
-    if (reply.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' });
-    else await store.updateSession(session);
+    if (reply.conversationEnded)
+      await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' }, batch);
+    else batch.saveSession(session);
     return { polyaiMs, ended: reply.conversationEnded === true };
   }
 
@@ -476,6 +500,7 @@ export class DebugChats {
     part: number,
     reply: DebugChatResponse,
     ms: number,
+    batch: ThreadBatch,
   ): Promise<void> {
     const name = replyName(turn, part);
     // Saved while the reply is posted: the Details button can't be pressed before the post lands.
@@ -494,7 +519,7 @@ export class DebugChats {
     try {
       for (const message of agentReply(reply.response, agentSpeaker(session), footer, turnMenu(name))) {
         const ts = await this.deps.slack.post(session.channel, message, session.threadTs);
-        await this.deps.store.rememberMessageTurn(session.channel, ts, {
+        batch.rememberMessageTurn(session.channel, ts, {
           agentId: session.agentId,
           conversationId: session.conversationId,
           turn,
@@ -506,10 +531,12 @@ export class DebugChats {
     }
   }
 
-  private async markEnded(session: Session, ended: NonNullable<Session['ended']>): Promise<void> {
+  /** Saves the ended session (in `batch` when the caller commits one), then says so in the thread. */
+  private async markEnded(session: Session, ended: NonNullable<Session['ended']>, batch?: ThreadBatch): Promise<void> {
     const { slack, store } = this.deps;
     const closed: Session = { ...session, ended };
-    await store.updateSession(closed);
+    if (batch === undefined) await store.updateSession(closed);
+    else batch.saveSession(closed);
     const notice =
       ended.reason === 'user' && ended.by !== undefined
         ? { user: ended.by }

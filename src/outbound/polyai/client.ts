@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import createClient, { type Client } from 'openapi-fetch';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
@@ -46,14 +45,9 @@ export class PolyAI {
   constructor(options: PolyAIOptions) {
     this.client = createClient<paths>({
       baseUrl: options.baseUrl,
+      headers: { 'X-API-KEY': options.apiKey },
+      // resilientFetch adds a correlation ID to requests that have none.
       fetch: resilientFetch(options.timeoutMs, options.logger, options.retryPolicy),
-    });
-    this.client.use({
-      onRequest: ({ request }) => {
-        request.headers.set('X-API-KEY', options.apiKey);
-        if (!request.headers.has(CORRELATION_HEADER)) request.headers.set(CORRELATION_HEADER, randomUUID());
-        return request;
-      },
     });
     if (options.metrics !== undefined) this.client.use(countRequests(options.metrics));
   }

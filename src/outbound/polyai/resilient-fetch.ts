@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../../platform/logger.js';
 import { PolyAIError, retryAfterSeconds } from './errors.js';
+import { send, type WireRequest } from './http-transport.js';
 
 export const CORRELATION_HEADER = 'X-PolyAI-Correlation-Id';
 
@@ -41,17 +43,11 @@ class RetryableResponse extends Error {
   }
 }
 
-/** The same response with its body already read. */
-async function buffered(response: Response): Promise<Response> {
-  const body = await response.arrayBuffer();
-  const init = { status: response.status, statusText: response.statusText, headers: response.headers };
-  return new Response([101, 204, 205, 304].includes(response.status) ? null : body, init);
-}
-
 /**
- * The fetch that the openapi-fetch client uses: a timeout on every attempt (headers
- * must arrive within it; a body such as a recording may then stream for longer), the
- * retry policy of spec §6, and one log line a request.
+ * The fetch that the openapi-fetch client uses: a correlation ID on every request (the
+ * caller's, else a new one), a timeout on every attempt (headers must arrive within it; a body
+ * such as a recording may then stream for longer), the retry policy of spec §6, and one log
+ * line a request. Requests go over `send` (node:http with kept-alive connections).
  */
 export function resilientFetch(
   timeoutMs: number,
@@ -59,7 +55,15 @@ export function resilientFetch(
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
-    const correlationId = request.headers.get(CORRELATION_HEADER) ?? '';
+    const headers = Object.fromEntries(request.headers);
+    const correlationId = headers[CORRELATION_HEADER.toLowerCase()] ?? randomUUID();
+    headers[CORRELATION_HEADER.toLowerCase()] = correlationId;
+    const wire: WireRequest = {
+      method: request.method,
+      url: request.url,
+      headers,
+      body: request.body === null ? undefined : await request.text(),
+    };
     const safe = isSafeToRepeat(request);
     const path = new URL(request.url).pathname;
     const streamed = path.endsWith('/audio');
@@ -71,10 +75,9 @@ export function resilientFetch(
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       let response: Response;
       try {
-        response = await fetch(request.clone(), { signal: controller.signal });
         // JSON answers are read inside the timeout too, so a stalled body cannot hold a thread up;
         // a recording streams on for as long as it takes.
-        if (!streamed) response = await buffered(response);
+        response = await send(wire, controller.signal, streamed);
       } catch (cause) {
         const error = controller.signal.aborted
           ? new PolyAIError(

@@ -95,6 +95,22 @@ export class SlackPoster {
     }
   }
 
+  /**
+   * A status shown under a thread (`assistant.threads.setStatus`, scope `chat:write`); Slack clears
+   * it when the app next replies there, and `''` clears it sooner. Answers Slack's error code when
+   * it refused, so the caller can show progress another way; undefined when the status is shown.
+   */
+  async threadStatus(channel: string, threadTs: string, status: string): Promise<string | undefined> {
+    try {
+      await this.client.assistant.threads.setStatus({ channel_id: channel, thread_ts: threadTs, status });
+      return undefined;
+    } catch (error) {
+      const code = slackErrorCode(error) ?? String(error);
+      this.logger.debug({ channel, threadTs, slackError: code }, 'thread status not set');
+      return code;
+    }
+  }
+
   /** Progress reactions are decoration: a missing scope or a deleted message must not fail a turn. */
   async react(channel: string, ts: string, name: string, on: boolean): Promise<void> {
     try {

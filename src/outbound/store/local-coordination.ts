@@ -1,31 +1,38 @@
 import { type Coordination, LocalSequencer } from './coordination.js';
 import type { KeyValue } from './write-through-cache.js';
 
+/** Where one instance keeps its claims: checking and taking one is a single synchronous step. */
+export interface ClaimLedger {
+  /** True for the first caller to claim `key` within `ttlMs`, false for every later one. */
+  claim(key: string, ttlMs: number): boolean;
+}
+
+/** Claims of the memory store, lost with the process as everything else in it. */
+export class MemoryClaims implements ClaimLedger {
+  private readonly expiries = new Map<string, number>();
+
+  claim(key: string, ttlMs: number): boolean {
+    const now = Date.now();
+    if ((this.expiries.get(key) ?? 0) > now) return false;
+    this.expiries.set(key, now + ttlMs);
+    return true;
+  }
+}
+
 /**
- * Coordination for one instance (SQLite or memory store): claims are kept in the store
- * so they survive a restart, and made atomic by this process being their only writer.
+ * Coordination for one instance (SQLite or memory store): this process is the only writer, so a
+ * claim is atomic without a lock, and with SQLite it survives a restart.
  */
 export class LocalCoordination implements Coordination {
   private readonly sequencer = new LocalSequencer();
-  private readonly claiming = new Set<string>();
-  private readonly writes = new Set<Promise<unknown>>();
 
-  /** `keyv` should be a WriteThroughCache, so a claim is seen the moment it is made. */
-  constructor(private readonly keyv: KeyValue) {}
+  constructor(
+    private readonly keyv: KeyValue,
+    private readonly claims: ClaimLedger,
+  ) {}
 
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
-    if (this.claiming.has(key)) return false;
-    this.claiming.add(key);
-    try {
-      if ((await this.keyv.get(`claim:${key}`)) !== undefined) return false;
-      // The event need not wait for the disk: the claim is cached at once, and close() waits for the write.
-      const write = this.keyv.set(`claim:${key}`, 1, ttlMs).catch(() => {});
-      this.writes.add(write);
-      void write.then(() => this.writes.delete(write));
-      return true;
-    } finally {
-      this.claiming.delete(key);
-    }
+    return this.claims.claim(key, ttlMs);
   }
 
   inOrder<T>(queue: string, position: string, task: () => Promise<T>): Promise<T> {
@@ -37,7 +44,6 @@ export class LocalCoordination implements Coordination {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.writes);
     await this.keyv.disconnect();
   }
 }

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import KeyvRedis from '@keyv/redis';
-import KeyvSqlite from '@keyv/sqlite';
 import { Keyv } from 'keyv';
 import type { Logger } from '../../platform/logger.js';
-import { LocalCoordination } from './local-coordination.js';
+import { type ClaimLedger, LocalCoordination, MemoryClaims } from './local-coordination.js';
 import { RedisCoordination } from './redis-coordination.js';
+import { SqliteStore } from './sqlite-store.js';
 import { StateStore } from './state-store.js';
 import { WriteThroughCache } from './write-through-cache.js';
 
@@ -32,21 +32,20 @@ export async function openStore(url: string, logger: Logger): Promise<StateStore
     return new StateStore(keyv, coordination);
   }
   let keyv: Keyv;
+  let claims: ClaimLedger;
   if (url.startsWith('sqlite://')) {
     const path = url.slice('sqlite://'.length);
     mkdirSync(dirname(path), { recursive: true });
-    const sqlite = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 });
-    // A write-ahead log commits without waiting for the disk on every write (a turn makes several);
-    // a power cut may lose the last moments, never the file.
-    await sqlite.query('PRAGMA journal_mode=WAL');
-    await sqlite.query('PRAGMA synchronous=NORMAL');
+    const sqlite = new SqliteStore(path);
+    claims = sqlite;
     keyv = new Keyv({ store: sqlite, namespace: NAMESPACE, throwOnErrors: true });
   } else {
+    claims = new MemoryClaims();
     keyv = new Keyv({ namespace: NAMESPACE, throwOnErrors: true });
   }
   keyv.on('error', storeErrorLog(logger));
   const cached = new WriteThroughCache(keyv);
-  const store = new StateStore(cached, new LocalCoordination(cached));
+  const store = new StateStore(cached, new LocalCoordination(cached, claims));
   await store.ping();
   return store;
 }

@@ -27,6 +27,8 @@ export interface Session extends ThreadRef, SessionSettings {
   startedAt: string;
   /** Turns answered so far; the greeting is turn 0. */
   turns: number;
+  /** Entries in the thread's transcript (kept by the store: StateStore.batch). */
+  transcriptTurns?: number;
   ended?: { at: string; by?: string; reason: 'agent' | 'user' | 'upstream' };
   /** Set when the session was not started from scratch: shown, with its link, on the root message. */
   origin?: SessionOrigin;

@@ -15,7 +15,7 @@ import type {
   Watch,
   WatchState,
 } from './records.js';
-import type { KeyValue } from './write-through-cache.js';
+import type { KeyValue, StoreEntry } from './write-through-cache.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Turns of a thread kept for replays; longer threads replay their first ones. */
@@ -37,6 +37,11 @@ class Collection<T> {
 
   async set(id: string, value: T): Promise<void> {
     await this.keyv.set(`${this.prefix}:${id}`, value, this.ttlMs);
+  }
+
+  /** The write of `value`, for a batch. */
+  entry(id: string, value: T): StoreEntry {
+    return { key: `${this.prefix}:${id}`, value, ...(this.ttlMs !== undefined && { ttl: this.ttlMs }) };
   }
 
   async delete(id: string): Promise<void> {
@@ -68,14 +73,15 @@ export class StateStore {
   private readonly calls: Collection<CallThread>;
   private readonly conversations: Collection<ThreadRef>;
   private readonly details: Collection<ReplyDetails>;
-  private readonly transcripts: Collection<TranscriptTurn[]>;
+  /** One record per transcript turn (`thread:index`), so a turn appends without rewriting the thread's. */
+  private readonly transcripts: Collection<TranscriptTurn>;
   private readonly replays: Collection<ReplayRun>;
   private readonly replayStops: Collection<{ by: string }>;
   private readonly users: Collection<UserIndex>;
   private readonly finding: FindingCollections;
 
   constructor(
-    keyv: KeyValue,
+    private readonly keyv: KeyValue,
     readonly coordination: Coordination,
   ) {
     this.sessions = new Collection(keyv, 'session', 90 * DAY_MS);
@@ -84,7 +90,7 @@ export class StateStore {
     this.calls = new Collection(keyv, 'call-thread', 90 * DAY_MS);
     this.conversations = new Collection(keyv, 'conversation-thread', 90 * DAY_MS);
     this.details = new Collection(keyv, 'reply-details', 30 * DAY_MS);
-    this.transcripts = new Collection(keyv, 'transcript', 90 * DAY_MS);
+    this.transcripts = new Collection(keyv, 'transcript-turn', 90 * DAY_MS);
     this.replays = new Collection(keyv, 'replay', DAY_MS);
     this.replayStops = new Collection(keyv, 'replay-stop', DAY_MS);
     this.users = new Collection(keyv, 'user', 90 * DAY_MS);
@@ -166,15 +172,26 @@ export class StateStore {
   }
 
   /** The turns of a debug-chat thread so far, greeting first. */
-  transcript(thread: ThreadRef): Promise<TranscriptTurn[]> {
-    return this.transcripts.get(threadId(thread)).then((turns) => turns ?? []);
+  async transcript(thread: ThreadRef): Promise<TranscriptTurn[]> {
+    const length = (await this.session(thread))?.transcriptTurns ?? 0;
+    const turns = await Promise.all(
+      Array.from({ length }, (_, index) => this.transcripts.get(`${threadId(thread)}:${index}`)),
+    );
+    return turns.filter((turn) => turn !== undefined);
   }
 
-  /** Appends turns; callers hold the thread's turn order, so no two appends race. */
-  async appendTranscript(thread: ThreadRef, turns: TranscriptTurn[]): Promise<void> {
-    const kept = await this.transcript(thread);
-    if (kept.length >= TRANSCRIPT_LIMIT) return;
-    await this.transcripts.set(threadId(thread), [...kept, ...turns].slice(0, TRANSCRIPT_LIMIT));
+  /**
+   * Collects what one step of a thread writes (a turn's session, transcript entry, message→turn
+   * maps and reply traces) to commit it in one store write. Callers hold the thread's turn order.
+   */
+  batch(session: Session): ThreadBatch {
+    return new ThreadBatch(session, {
+      commit: (entries) => this.keyv.setMany(entries),
+      session: (value) => this.sessions.entry(threadId(value), value),
+      messageTurn: (channel, ts, turn) => this.messages.entry(`${channel}:${ts}`, turn),
+      details: (reply, details) => this.details.entry(`${threadId(session)}:${reply}`, details),
+      transcriptTurn: (index, turn) => this.transcripts.entry(`${threadId(session)}:${index}`, turn),
+    });
   }
 
   replay(id: string): Promise<ReplayRun | undefined> {
@@ -294,5 +311,66 @@ export class StateStore {
 
   close(): Promise<void> {
     return this.coordination.close();
+  }
+}
+
+/** How a ThreadBatch turns records into store writes. */
+interface BatchWriter {
+  commit(entries: StoreEntry[]): Promise<unknown>;
+  session(session: Session): StoreEntry;
+  messageTurn(channel: string, ts: string, turn: MessageTurn): StoreEntry;
+  details(reply: string, details: ReplyDetails): StoreEntry;
+  transcriptTurn(index: number, turn: TranscriptTurn): StoreEntry;
+}
+
+/**
+ * The records of one thread written together (see StateStore.batch). The session it writes
+ * carries the transcript's length, so a new transcript turn is written on its own, never by
+ * reading and rewriting the turns before it.
+ */
+export class ThreadBatch {
+  private entries: StoreEntry[] = [];
+  private session: Session | undefined;
+  private length: number;
+
+  constructor(
+    private base: Session,
+    private readonly writer: BatchWriter,
+  ) {
+    this.length = base.transcriptTurns ?? 0;
+  }
+
+  /** The session as it is to be saved (its transcript length is the batch's). */
+  saveSession(session: Session): void {
+    this.session = session;
+  }
+
+  rememberMessageTurn(channel: string, ts: string, turn: MessageTurn): void {
+    this.entries.push(this.writer.messageTurn(channel, ts, turn));
+  }
+
+  saveReplyDetails(reply: string, details: ReplyDetails): void {
+    this.entries.push(this.writer.details(reply, details));
+  }
+
+  /** Appends turns to the transcript; past TRANSCRIPT_LIMIT, threads keep their first turns. */
+  appendTranscript(turns: TranscriptTurn[]): void {
+    for (const turn of turns) {
+      if (this.length >= TRANSCRIPT_LIMIT) break;
+      this.entries.push(this.writer.transcriptTurn(this.length++, turn));
+    }
+    this.session ??= this.base;
+  }
+
+  /** Writes what was collected since the last commit, in one store write. */
+  async commit(): Promise<void> {
+    const entries = this.entries;
+    if (this.session !== undefined) {
+      this.base = { ...this.session, transcriptTurns: this.length };
+      entries.push(this.writer.session(this.base));
+    }
+    this.entries = [];
+    this.session = undefined;
+    if (entries.length > 0) await this.writer.commit(entries);
   }
 }

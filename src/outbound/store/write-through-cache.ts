@@ -2,8 +2,17 @@
 export interface KeyValue {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown, ttlMs?: number): Promise<unknown>;
+  /** Writes every entry at once (one transaction on SQLite, one round trip on Redis). */
+  setMany(entries: StoreEntry[]): Promise<unknown>;
   delete(key: string): Promise<unknown>;
   disconnect(): Promise<void>;
+}
+
+/** One record to write: its key, value and lifetime. */
+export interface StoreEntry {
+  key: string;
+  value: unknown;
+  ttl?: number;
 }
 
 interface Entry {
@@ -40,8 +49,13 @@ export class WriteThroughCache implements KeyValue {
   }
 
   async set(key: string, value: unknown, ttlMs?: number): Promise<unknown> {
-    this.remember(key, value, ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs);
+    this.remember(key, value, expiresAt(ttlMs));
     return this.store.set(key, value, ttlMs);
+  }
+
+  async setMany(entries: StoreEntry[]): Promise<unknown> {
+    for (const { key, value, ttl } of entries) this.remember(key, value, expiresAt(ttl));
+    return this.store.setMany(entries);
   }
 
   async delete(key: string): Promise<unknown> {
@@ -62,3 +76,5 @@ export class WriteThroughCache implements KeyValue {
     }
   }
 }
+
+const expiresAt = (ttlMs: number | undefined) => (ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs);
