@@ -31,7 +31,8 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('GET /metrics on a fleet', () =
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    stack = await startStack({ STORE_URL: redis.url, POLYAI_TIMEOUT_MS: '1000' });
+    // Progress on every turn, so each turn makes a status call the test can make fail.
+    stack = await startStack({ STORE_URL: redis.url, POLYAI_TIMEOUT_MS: '1000', POLYCHAT_PROGRESS_DELAY_MS: '0' });
     a = { app: stack.app, driver: stack.driver };
     b = await stack.startInstance();
     apps = [a.app, b.app];
@@ -85,8 +86,8 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('GET /metrics on a fleet', () =
     await turn(a.driver, channel, rootTs, 'alpha-words', /You said: alpha-words/);
     expectTurn('answered');
 
-    // A failed reaction is decoration: the turn is still answered; its unknown code is bucketed.
-    stack.slack.failNext('reactions.add', 'made_up_error_code', 1, channel);
+    // A failed progress status is decoration: the turn is still answered; its unknown code is bucketed.
+    stack.slack.failNext('assistant.threads.setStatus', 'made_up_error_code', 1, channel);
     await turn(b.driver, channel, rootTs, 'bravo-words', /You said: bravo-words/);
     expectTurn('answered');
 
@@ -127,7 +128,7 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('GET /metrics on a fleet', () =
     );
     expect(slackCalls.actual).toEqual(slackCalls.expected);
     expect(slackCalls.actual['chat.postMessage|rate_limited']).toBe(1);
-    expect(slackCalls.actual['reactions.add|other_error']).toBe(1);
+    expect(slackCalls.actual['assistant.threads.setStatus|other_error']).toBe(1);
     expect(await totals(apps, 'polychat_slack_retry_after_seconds_total', ['method'])).toEqual({
       'chat.postMessage': 1,
     });

@@ -24,7 +24,8 @@ async function failure(promise: Promise<unknown>): Promise<PolyAIError> {
 
 beforeAll(async () => {
   fake = await startFakePolyAI();
-  client = new PolyAI({ baseUrl: fake.url, apiKey: 'test-polyai-key', timeoutMs: 500, logger, retryPolicy: policy });
+  // Generous, so a loaded machine never times out an ordinary request; the timeout test has its own client.
+  client = new PolyAI({ baseUrl: fake.url, apiKey: 'test-polyai-key', timeoutMs: 10_000, logger, retryPolicy: policy });
 });
 
 afterAll(async () => {
@@ -77,7 +78,14 @@ describe('PolyAI client', () => {
   it('gives up with a timeout error when PolyAI does not answer in time', async () => {
     const { conversationId } = await client.createDebugChat('agent-1', { clientEnv: 'sandbox' });
     fake.hangNext(1, 'respondDebugChat');
-    const error = await failure(client.respond('agent-1', conversationId, { clientEnv: 'sandbox', message: 'slow' }));
+    const quick = new PolyAI({
+      baseUrl: fake.url,
+      apiKey: 'test-polyai-key',
+      timeoutMs: 500,
+      logger,
+      retryPolicy: policy,
+    });
+    const error = await failure(quick.respond('agent-1', conversationId, { clientEnv: 'sandbox', message: 'slow' }));
     expect(error.kind).toBe('timeout');
     expect(error.message).toContain('0.5 s');
     expect(fake.turns(conversationId)).toHaveLength(1);
