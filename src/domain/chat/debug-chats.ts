@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KnownBlock } from '@slack/types';
 import { PolyAIError } from '../../outbound/polyai/errors.js';
 import { boundJson } from '../../outbound/polyai/metadata.js';
@@ -28,10 +27,8 @@ import { code as codeSpan, escapeText } from '../../presentation/text.js';
 import { detailsButton, replyName } from '../../presentation/turn-details.js';
 import { turnFooter } from '../../presentation/turn-trace.js';
 import type { CoreDeps } from '../deps.js';
+import { calledFunctions, collectReplies, createBody, sendTurn } from './conversation.js';
 
-/** How many times a `delayedResponse` is collected, and the pause before each collection. */
-export const DELAYED_RESPONSE_LIMIT = 5;
-export const DELAYED_RESPONSE_PAUSE_MS = 1000;
 const PROGRESS_REACTION = 'hourglass_flowing_sand';
 
 export interface StartRequest {
@@ -171,17 +168,7 @@ export class DebugChats {
     const started = performance.now();
     let greeting: DebugChatResponse;
     try {
-      greeting = await polyai.createDebugChat(
-        session.agentId,
-        {
-          clientEnv: session.clientEnv,
-          ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
-          ...(session.variantId !== undefined && { variantId: session.variantId }),
-          ...(session.polyaiChannel !== undefined && { channel: session.polyaiChannel }),
-          ...(session.integrationAttributes !== undefined && { integrationAttributes: session.integrationAttributes }),
-        },
-        correlationId,
-      );
+      greeting = await polyai.createDebugChat(session.agentId, createBody(session), correlationId);
     } catch (error) {
       if (!(error instanceof PolyAIError)) throw error;
       logger.warn(
@@ -200,9 +187,9 @@ export class DebugChats {
     const root = sessionRoot(active, 'active');
     if (bound) await slack.post(session.channel, root, session.threadTs);
     else await slack.update(session.channel, session.threadTs, root);
-    const replies: string[] = [];
+    const collected: TranscriptTurn = { user: '', replies: [], functions: [] };
     try {
-      await this.deliver(active, 0, greeting, Math.round(performance.now() - started), correlationId, replies);
+      await this.deliver(active, 0, greeting, Math.round(performance.now() - started), correlationId, collected);
     } catch (error) {
       // Collecting the rest of a delayed greeting failed: say so, as for any turn.
       if (!(error instanceof PolyAIError)) throw error;
@@ -214,7 +201,7 @@ export class DebugChats {
           active.threadTs,
         );
     } finally {
-      await store.appendTranscript(active, [{ user: '', replies }]);
+      await store.appendTranscript(active, [collected]);
     }
   }
 
@@ -318,19 +305,10 @@ export class DebugChats {
     const correlationId = randomUUID();
     const started = performance.now();
     const turn = session.turns + 1;
-    const asking = polyai.respond(
-      session.agentId,
-      session.conversationId,
-      {
-        clientEnv: session.clientEnv,
-        message: message.text,
-        ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
-      },
-      correlationId,
-    );
+    const asking = sendTurn(polyai, session, message.text, correlationId);
     // After the turn is on its way, so the reaction's Slack call never delays it.
     const progressShown = this.showProgress(message);
-    const replies: string[] = [];
+    const collected: TranscriptTurn = { user: message.text, replies: [], functions: [] };
     try {
       const [, reply] = await Promise.all([
         store.rememberMessageTurn(message.channel, message.ts, {
@@ -342,7 +320,7 @@ export class DebugChats {
         asking,
       ]);
       const ms = Math.round(performance.now() - started);
-      await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, replies);
+      await this.deliver({ ...session, turns: turn }, turn, reply, ms, correlationId, collected);
     } catch (error) {
       if (!(error instanceof PolyAIError)) {
         await this.reportSlackFailure(session, turn, error);
@@ -372,7 +350,7 @@ export class DebugChats {
       // Failed turns too: a replay sends every turn the user wrote.
       // The next turn of the thread need not wait for the reaction to go.
       void this.deps.inFlight.track(progressShown());
-      await store.appendTranscript(session, [{ user: message.text, replies }]);
+      await store.appendTranscript(session, [collected]);
     }
   }
 
@@ -404,22 +382,21 @@ export class DebugChats {
 
   /**
    * Posts a reply (and any delayed remainder), records which messages show turn `turn`, saves
-   * the session. Each reply's text is pushed to `replies` as soon as it is posted.
+   * the session. Each reply's text and functions go into `collected` as soon as it is posted.
    */
   private async deliver(
     session: Session,
     turn: number,
     first: DebugChatResponse,
     firstMs: number,
-    correlationId: string,
-    replies: string[],
+    firstCorrelationId: string,
+    collected: TranscriptTurn,
   ): Promise<void> {
     const { polyai, store, logger } = this.deps;
-    let reply = first;
-    let ms = firstMs;
-    for (let collected = 0; ; collected++) {
-      await this.postReply(session, turn, collected, reply, ms);
-      replies.push(reply.response);
+    const onReply = async (reply: DebugChatResponse, part: number, ms: number, correlationId: string) => {
+      await this.postReply(session, turn, part, reply, ms);
+      collected.replies.push(reply.response);
+      collected.functions?.push(...calledFunctions(reply.metadata));
       logger.info(
         {
           turn: {
@@ -433,18 +410,8 @@ export class DebugChats {
         },
         'turn',
       );
-      if (reply.conversationEnded || !reply.delayedResponse || collected >= DELAYED_RESPONSE_LIMIT) break;
-      await sleep(DELAYED_RESPONSE_PAUSE_MS);
-      const started = performance.now();
-      correlationId = randomUUID();
-      reply = await polyai.respond(
-        session.agentId,
-        session.conversationId,
-        { clientEnv: session.clientEnv, message: '' },
-        correlationId,
-      );
-      ms = Math.round(performance.now() - started);
-    }
+    };
+    const reply = await collectReplies(polyai, session, first, firstMs, firstCorrelationId, onReply);
     if (reply.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' });
     else await store.updateSession(session);
   }

@@ -10,16 +10,17 @@ import type {
   TranscriptTurn,
   UserIndex,
 } from './records.js';
+import { SuiteStore } from './suite-store.js';
 import type { KeyValue } from './write-through-cache.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Turns of a thread kept for replays; longer threads replay their first ones. */
 export const TRANSCRIPT_LIMIT = 500;
 /** Sessions the App Home tab lists per person. */
 export const USER_SESSIONS_LIMIT = 20;
 
 /** One kind of record in the store: its own key prefix, value type and lifetime. */
-class Collection<T> {
+export class Collection<T> {
   constructor(
     private readonly keyv: KeyValue,
     private readonly prefix: string,
@@ -56,6 +57,8 @@ export class StateStore {
   private readonly replays: Collection<ReplayRun>;
   private readonly replayStops: Collection<{ by: string }>;
   private readonly users: Collection<UserIndex>;
+  /** Regression suites, their runs and schedules (spec §7). */
+  readonly suites: SuiteStore;
 
   constructor(
     keyv: KeyValue,
@@ -71,6 +74,7 @@ export class StateStore {
     this.replays = new Collection(keyv, 'replay', DAY_MS);
     this.replayStops = new Collection(keyv, 'replay-stop', DAY_MS);
     this.users = new Collection(keyv, 'user', 90 * DAY_MS);
+    this.suites = new SuiteStore(keyv, coordination);
   }
 
   session(thread: ThreadRef): Promise<Session | undefined> {
