@@ -46,12 +46,14 @@ async function main(): Promise<void> {
   const mode = config.slack.appToken === undefined ? 'http' : 'socket';
   await app.start(config.port);
   logger.info({ mode, port: config.port, store: config.storeUrl.split(':')[0] }, 'polychat started');
+  services.scheduler.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, inFlight: services.inFlight.size }, 'stopping: finishing turns in flight');
+    services.scheduler.stop();
     await app.stop().catch((error: Error) => logger.warn({ err: error.message }, 'receiver did not stop cleanly'));
     const drained = await services.inFlight.drain(DRAIN_TIMEOUT_MS);
     if (!drained) logger.warn({ inFlight: services.inFlight.size }, 'stopped with turns still in flight');

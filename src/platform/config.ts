@@ -26,6 +26,8 @@ export interface Config {
   watchIntervalS: number;
   /** IANA time zone of suite schedule times (spec §7). */
   timezone: string;
+  /** How often schedules are checked and running suite runs renew their heartbeat (tests make it short). */
+  suiteTickMs: number;
 }
 
 export interface ConversationsConfig {
@@ -199,6 +201,7 @@ export function parseConfig(env: Env): Config {
     conversations: conversations(env),
     watchIntervalS: integer(env, 'POLYCHAT_WATCH_INTERVAL_S', 60, 5, 86_400),
     timezone: timezone(env),
+    suiteTickMs: integer(env, 'POLYCHAT_SUITE_TICK_MS', 15_000, 100, 3_600_000),
   };
 }
 
