@@ -1,6 +1,7 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { SlackMessage } from '../outbound/slack/poster.js';
 import type { Session, SessionOrigin, SessionSettings } from '../outbound/store/records.js';
+import { saveAsTestButton } from './suites.js';
 import { code, escapeText, splitText } from './text.js';
 
 export type SessionState = 'starting' | 'active' | 'ended' | 'failed';
@@ -103,7 +104,10 @@ export function sessionRoot(
     blocks.push({
       type: 'actions',
       block_id: 'session_controls',
-      elements: state === 'active' ? [endButton, restartButton, replayButton] : [restartButton, replayButton],
+      elements:
+        state === 'active'
+          ? [endButton, restartButton, replayButton, saveAsTestButton]
+          : [restartButton, replayButton, saveAsTestButton],
     });
   }
   const text = `Debug chat with ${session.agentId} (${session.clientEnv}), conversation ${session.conversationId ?? 'starting'}, started by <@${session.startedBy}>`;

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { CALL_ACTIONS } from '../../../presentation/call-review.js';
 import { SESSION_ACTIONS } from '../../../presentation/debug-chat.js';
 import { REPLAY_ACTIONS } from '../../../presentation/replay.js';
+import { SUITE_ACTIONS } from '../../../presentation/suites.js';
 import { TURN_DETAILS_ACTION } from '../../../presentation/turn-details.js';
 import type { Services } from '../../services.js';
 import { callAnnotateAction } from './call-annotate.js';
@@ -13,6 +14,10 @@ import { replayStopAction } from './replay-stop.js';
 import { sessionEndAction } from './session-end.js';
 import { sessionReplayAction } from './session-replay.js';
 import { sessionRestartAction } from './session-restart.js';
+import { suiteAcceptAction } from './suite-accept.js';
+import { suiteOpenThreadAction } from './suite-open-thread.js';
+import { suiteSaveOpenAction } from './suite-save-open.js';
+import { suiteStopAction } from './suite-stop.js';
 import { turnDetailsAction } from './turn-details.js';
 
 export function register(app: App, services: Services): void {
@@ -26,4 +31,8 @@ export function register(app: App, services: Services): void {
   app.action(CALL_ACTIONS.annotate, callAnnotateAction(services));
   app.action(CALL_ACTIONS.open, callOpenAction(services));
   app.action(CALL_ACTIONS.more, callListMoreAction(services));
+  app.action(SUITE_ACTIONS.save, suiteSaveOpenAction(services));
+  app.action(SUITE_ACTIONS.stop, suiteStopAction(services));
+  app.action(SUITE_ACTIONS.open, suiteOpenThreadAction(services));
+  app.action(SUITE_ACTIONS.accept, suiteAcceptAction(services));
 }

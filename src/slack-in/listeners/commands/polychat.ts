@@ -11,6 +11,7 @@ import { listCommand } from './list.js';
 import { noteCommand } from './note.js';
 import { resumeCommand } from './resume.js';
 import { startCommand } from './start.js';
+import { testCommand } from './test.js';
 
 type Handler<K extends PolychatCommand['kind']> = (
   services: Services,
@@ -34,6 +35,11 @@ export const commandHandlers: CommandHandlers = {
   audio: audioCommand,
   note: noteCommand,
   resume: resumeCommand,
+  test: testCommand,
+  save: async (_services, context) =>
+    context.reply({
+      text: 'To save a debug chat as a test, press *Save as test…* on its first message, or write `@polychat save as test SUITE [CASE NAME]` in its thread.',
+    }),
 };
 
 /** `/polychat …`: acknowledged at once; parsing errors answer ephemerally and send nothing upstream. */
