@@ -5,7 +5,7 @@ import type { Reply, TurnContext } from '../support/fake-polyai.js';
 import type { SlackCall } from '../support/fake-slack.js';
 import { appMention } from '../support/slack-requests.js';
 import type { Stack } from '../support/stack.js';
-import { waitUntil } from '../support/wait.js';
+import { sleep, waitUntil } from '../support/wait.js';
 import { postsIn, startChat, textOf } from './chat-helpers.js';
 import { say } from './session-helpers.js';
 
@@ -24,6 +24,8 @@ export function agentScript(
 export async function chatWithTurns(stack: Stack, channel: string, turns: string[], options = '') {
   const chat = await startChat(stack, channel, options);
   for (const turn of turns) await say(stack, channel, chat.rootTs, turn);
+  // The turn's transcript is written just after its answer is posted.
+  await sleep(150);
   return chat;
 }
 

@@ -69,8 +69,11 @@ export class SuiteScheduler {
     if (slot === undefined || suite.schedule === undefined) return;
     const key = `slot:${suite.channel}:${suite.name}:${slot.toISOString()}`;
     if (!(await this.deps.store.suites.claim(key))) return;
-    const schedule = { ...suite.schedule, after: slot.toISOString() };
-    const current = { ...suite, schedule };
+    // Read again: a case may have been saved since this tick read the suite.
+    const fresh = (await this.deps.store.suites.suite(suite)) ?? suite;
+    if (fresh.schedule === undefined) return;
+    const schedule = { ...fresh.schedule, after: slot.toISOString() };
+    const current = { ...fresh, schedule };
     await this.deps.store.suites.saveSuite(current);
     if (current.cases.length === 0) return;
     await this.runner.start({

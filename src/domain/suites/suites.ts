@@ -124,7 +124,13 @@ export class Suites {
     if (suite === undefined) return noSuite(name);
     await this.deps.store.suites.saveSuite({
       ...suite,
-      schedule: { every, overrides, by: user, after: new Date().toISOString() },
+      // From the start of this minute: a schedule set during its slot's minute runs at once.
+      schedule: {
+        every,
+        overrides,
+        by: user,
+        after: new Date(Math.floor(Date.now() / 60_000) * 60_000 - 1).toISOString(),
+      },
     });
     await this.deps.slack.post(channel, {
       text: `:alarm_clock: <@${user}> scheduled suite *${escapeText(name)}* to run ${scheduleText(every)} (${this.deps.config.timezone}) against ${overridesText(overrides)}; reports come here.`,
