@@ -103,6 +103,20 @@ describe('saving debug chats as test cases', () => {
     expect(list).toContain('2 cases');
     expect(list).toContain('2 passed');
     expect(list).toContain('Price question');
+
+    const publishes = stack.slack.callsTo('views.publish').length;
+    await stack.driver.event({
+      type: 'app_home_opened',
+      user: 'U1',
+      channel: 'DU1',
+      tab: 'home',
+      event_ts: stack.driver.nextTs(),
+    });
+    const home = await waitUntil(() => stack.slack.callsTo('views.publish')[publishes], 8000);
+    const homeText = JSON.stringify(home.args.view);
+    expect(homeText).toContain('Test suites in your channels');
+    expect(homeText).toContain('*smoke*');
+    expect(homeText).toContain('2 passed');
   });
 
   it('says so when the thread has no user turn yet', async () => {

@@ -103,6 +103,14 @@ export class Suites {
     return suiteList(await this.lines(await this.deps.store.suites.inChannel(channel)));
   }
 
+  /** The suites of the channels a person has debug chats or defaults in, for the App Home. */
+  async inChannelsOf(user: string): Promise<string[]> {
+    const index = await this.deps.store.userIndex(user);
+    const channels = [...new Set([...index.sessions.map((s) => s.channel), ...index.defaultChannels])];
+    const suites = await Promise.all(channels.map((channel) => this.deps.store.suites.inChannel(channel)));
+    return this.lines(suites.flat().slice(0, 20));
+  }
+
   /** Lines for the given suites, each with its last result. */
   async lines(suites: Suite[]): Promise<string[]> {
     return Promise.all(
