@@ -152,3 +152,18 @@ export function suiteYaml(suite: string, cases: YamlCase[]): string {
     })),
   });
 }
+
+/**
+ * `count` cases of `turns` turns that the fake agent passes as it answers by default ("You said:
+ * …"); `reply` may expect something else of some turns, to make them fail.
+ */
+export function echoCases(
+  count: number,
+  turns: number,
+  reply: (i: number, n: number) => string = (_i, n) => `You said: turn ${n}`,
+): YamlCase[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `case ${i}`,
+    turns: Array.from({ length: turns }, (_, n) => ({ user: `turn ${n}`, reply: reply(i, n) })),
+  }));
+}

@@ -8,6 +8,7 @@ import { freshChannel, textOf } from './chat-helpers.js';
 import {
   chatWithTurns,
   command,
+  echoCases,
   ephemeralText,
   finishedReport,
   importFile,
@@ -68,10 +69,7 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('suite schedules across two ins
 
   it('reports a run cut short by a crash as interrupted, from the instance still up', async () => {
     const channel = freshChannel();
-    const cases = Array.from({ length: 12 }, (_, i) => ({
-      name: `case ${i}`,
-      turns: [1, 2, 3].map((n) => ({ user: `turn ${n}`, reply: `You said: turn ${n}` })),
-    }));
+    const cases = echoCases(12, 3);
     await importFile(stack, channel, 'long.yaml', suiteYaml('long', cases));
     stack.polyai.latencyMs = 200;
     // The command reaches the first instance, which runs the suite; it crashes mid-run.

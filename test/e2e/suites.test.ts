@@ -9,6 +9,7 @@ import {
   agentScript,
   chatWithTurns,
   command,
+  echoCases,
   ephemeralText,
   finishedReport,
   importFile,
@@ -236,10 +237,7 @@ describe('errors and stopping', () => {
 
   it('Stop ends the run after the turns under way, and the report says who stopped it', async () => {
     const channel = freshChannel();
-    const cases = Array.from({ length: 12 }, (_, i) => ({
-      name: `case ${i}`,
-      turns: [1, 2, 3].map((n) => ({ user: `turn ${n}`, reply: `You said: turn ${n}` })),
-    }));
+    const cases = echoCases(12, 3);
     await importFile(stack, channel, 'slow.yaml', suiteYaml('slow', cases));
     stack.polyai.latencyMs = 150;
     await command(stack, channel, 'test run slow');
@@ -304,14 +302,8 @@ describe('files', () => {
 describe('a big suite', () => {
   it('runs 50 cases of 10 turns in a rate-limited channel with a handful of posts', async () => {
     const channel = freshChannel();
-    const cases = Array.from({ length: 50 }, (_, i) => ({
-      name: `case ${i}`,
-      turns: Array.from({ length: 10 }, (_, n) => ({
-        user: `turn ${n}`,
-        // Three cases expect something the agent no longer says.
-        reply: i % 20 === 7 && n === 9 ? 'something else' : `You said: turn ${n}`,
-      })),
-    }));
+    // Three cases expect something the agent no longer says.
+    const cases = echoCases(50, 10, (i, n) => (i % 20 === 7 && n === 9 ? 'something else' : `You said: turn ${n}`));
     await importFile(stack, channel, 'big.yaml', suiteYaml('big', cases));
     stack.slack.limitChannel(channel);
     const postsBefore = stack.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel).length;
