@@ -1,6 +1,7 @@
 import type { AudioDirection } from '../outbound/polyai/types.js';
 import type { RunOverrides, ScheduleEvery } from '../outbound/store/suite-records.js';
 import { CLIENT_ENVS, type ClientEnv } from '../platform/config.js';
+import { SUITE_NAME, SUITE_NAME_RULE } from './suites.js';
 
 /** Settings for a new debug chat, as typed; unset ones fall back to channel and app defaults. */
 export interface StartOptions {
@@ -370,13 +371,12 @@ export function parseCommand(input: string): PolychatCommand {
   throw new UsageError(`Unknown command "${word}"`, ALL_USAGE);
 }
 
-const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const SCHEDULE_TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
 function suiteName(value: string | undefined, usage: string): string {
   if (value === undefined || value === '') throw new UsageError('Name the suite', usage);
   if (!SUITE_NAME.test(value)) {
-    throw new UsageError(`"${value}" is not a suite name: use letters, digits, "-", "_" or "." (up to 64)`, usage);
+    throw new UsageError(`"${value}" is not a suite name: use ${SUITE_NAME_RULE}`, usage);
   }
   return value;
 }

@@ -132,18 +132,25 @@ export function suiteReport(view: { run: SuiteRun; changes?: RunChanges }): Slac
 
 /** A word diff of two texts in mrkdwn: removed words struck through, added words in bold. */
 export function wordDiff(expected: string, actual: string): string {
-  return diffWords(expected, actual)
-    .map((part) => {
-      const text = escapeText(part.value.replace(/\s+/g, ' '));
-      if (text.trim() === '') return text;
-      const lead = /^\s*/.exec(text)?.[0] ?? '';
-      const trail = /\s*$/.exec(text)?.[0] ?? '';
-      const core = text.trim().replace(/[~*]/g, '');
-      if (part.removed) return `${lead}~${core}~${trail}`;
-      if (part.added) return `${lead}*${core}*${trail}`;
-      return text;
-    })
-    .join('');
+  let out = '';
+  let marked = false;
+  for (const part of diffWords(expected, actual)) {
+    const text = escapeText(part.value.replace(/\s+/g, ' '));
+    const changed = (part.added || part.removed) && text.trim() !== '';
+    if (!changed) {
+      out += text;
+      marked = false;
+      continue;
+    }
+    const lead = /^\s*/.exec(text)?.[0] ?? '';
+    const trail = /\s*$/.exec(text)?.[0] ?? '';
+    const core = text.trim().replace(/[~*]/g, '');
+    // Slack's ~strike~ and *bold* need a space between them when a removal meets an addition.
+    const gap = marked && lead === '' ? ' ' : '';
+    out += part.removed ? `${gap}${lead}~${core}~${trail}` : `${gap}${lead}*${core}*${trail}`;
+    marked = trail === '';
+  }
+  return out;
 }
 
 function quote(text: string | undefined, limit = 900): string {

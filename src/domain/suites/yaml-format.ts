@@ -2,6 +2,7 @@ import { type Document, isNode, LineCounter, parseDocument, stringify } from 'ya
 import type { FunctionCallRecord, SessionSettings } from '../../outbound/store/records.js';
 import type { CaseTurn, FunctionExpectation, Suite, TestCase, TurnChecks } from '../../outbound/store/suite-records.js';
 import { CLIENT_ENVS, type ClientEnv } from '../../platform/config.js';
+import { SUITE_NAME, SUITE_NAME_RULE } from '../../presentation/suites.js';
 import { defaultChecks } from './checks.js';
 
 /**
@@ -191,9 +192,7 @@ export function parseSuiteYaml(text: string, user: string): ImportResult {
   try {
     const top = r.record(doc.toJS(), [], ['suite', 'cases']);
     const name = r.text(top.suite, ['suite']);
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) {
-      r.fail(['suite'], 'a suite name is letters, digits, "-", "_" or "." (up to 64)');
-    }
+    if (!SUITE_NAME.test(name)) r.fail(['suite'], `a suite name is ${SUITE_NAME_RULE}`);
     const rawCases = r.list(top.cases, ['cases']);
     if (rawCases.length > IMPORT_LIMITS.cases) r.fail(['cases'], `at most ${IMPORT_LIMITS.cases} cases`);
     const seen = new Set<string>();
