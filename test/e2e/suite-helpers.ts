@@ -61,8 +61,8 @@ export async function saveCase(stack: Stack, channel: string, threadTs: string, 
 }
 
 /** `/polychat <text>` in `channel`; resolves with its ephemeral answer when it gives one within `ms`. */
-export async function command(stack: Stack, channel: string, text: string, user = 'U1') {
-  const { response, response_url } = await stack.driver.command(text, { channel_id: channel, user_id: user });
+export async function command(stack: Stack, channel: string, text: string, user = 'U1', driver = stack.driver) {
+  const { response, response_url } = await driver.command(text, { channel_id: channel, user_id: user });
   expect(response.status).toBe(200);
   return response_url;
 }
@@ -123,11 +123,11 @@ export async function finishedReport(stack: Stack, channel: string, ts: string, 
 }
 
 /** `@polychat test import` with `file` shared in the same message. */
-export async function importFile(stack: Stack, channel: string, name: string, content: string) {
+export async function importFile(stack: Stack, channel: string, name: string, content: string, driver = stack.driver) {
   const file = stack.slack.hostFile(name, content);
   const before = new Set(stack.slack.calls);
   const event = { ...appMention({ channel, text: `<@${TEST_BOT_USER_ID}> test import` }), files: [file] };
-  await stack.driver.event(event);
+  await driver.event(event);
   return nextAnswer(stack, channel, before);
 }
 

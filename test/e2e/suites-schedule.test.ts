@@ -84,4 +84,21 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('suite schedules across two ins
     expect(b.app.exitInfo).toBeUndefined();
     expect(textOf(report)).toContain('Running suite');
   });
+
+  it('on SIGTERM, stops a run between turns and reports it interrupted before exiting', async () => {
+    const channel = freshChannel();
+    // The first instance was killed above: this one imports, runs and is stopped.
+    await importFile(stack, channel, 'term.yaml', suiteYaml('term', echoCases(12, 3)), b.driver);
+    stack.polyai.latencyMs = 200;
+    const before = stack.polyai.requestsOf('respondDebugChat').length;
+    await command(stack, channel, 'test run term', 'U1', b.driver);
+    const report = await waitUntil(() => reports(stack, channel)[0], 8000);
+    await waitUntil(() => stack.polyai.requestsOf('respondDebugChat').length >= before + 4, 8000);
+    const exit = await b.app.stop('SIGTERM', 20_000);
+    stack.polyai.latencyMs = 0;
+    expect(exit.code).toBe(0);
+    const text = latest(stack, channel, String(report.response.ts));
+    expect(text).toContain('interrupted');
+    expect(text).not.toContain('suite_stop');
+  });
 });
