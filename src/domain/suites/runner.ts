@@ -93,7 +93,10 @@ export class SuiteRunner {
     void inFlight.track(
       this.execute(current, run, previous).catch(async (error: unknown) => {
         logger.error({ suiteRun: run.id, err: String(error) }, 'suite run failed');
-        await this.finish({ ...run, state: 'interrupted' }, previous).catch(() => {});
+        // Slack or the store failed mid-run: the report must not go on saying "running". A run
+        // already finished (a failure message would not post) keeps its results.
+        const saved = (await store.suites.run(run.id).catch(() => undefined)) ?? run;
+        if (saved.state === 'running') await this.finish({ ...saved, state: 'interrupted' }, previous).catch(() => {});
       }),
     );
     return run;
