@@ -167,3 +167,14 @@ export function echoCases(
     turns: Array.from({ length: turns }, (_, n) => ({ user: `turn ${n}`, reply: reply(i, n) })),
   }));
 }
+
+/**
+ * Imports a suite of 12 three-turn cases and starts it with the fake agent answering slowly, so
+ * that it is still running when the test acts on it; resolves with the report message.
+ */
+export async function startSlowRun(stack: Stack, channel: string, suite: string, driver = stack.driver) {
+  await importFile(stack, channel, `${suite}.yaml`, suiteYaml(suite, echoCases(12, 3)), driver);
+  stack.polyai.latencyMs = 200;
+  await command(stack, channel, `test run ${suite}`, 'U1', driver);
+  return waitUntil(() => reports(stack, channel)[0], 8000, 20, 'the report');
+}

@@ -8,14 +8,12 @@ import { freshChannel, textOf } from './chat-helpers.js';
 import {
   chatWithTurns,
   command,
-  echoCases,
   ephemeralText,
   finishedReport,
-  importFile,
   latest,
   reports,
   saveCase,
-  suiteYaml,
+  startSlowRun,
 } from './suite-helpers.js';
 
 /** Two instances on one Redis, checking schedules every 200 ms (spec §7: each slot runs once). */
@@ -69,12 +67,8 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('suite schedules across two ins
 
   it('reports a run cut short by a crash as interrupted, from the instance still up', async () => {
     const channel = freshChannel();
-    const cases = echoCases(12, 3);
-    await importFile(stack, channel, 'long.yaml', suiteYaml('long', cases));
-    stack.polyai.latencyMs = 200;
     // The command reaches the first instance, which runs the suite; it crashes mid-run.
-    await command(stack, channel, 'test run long');
-    const report = await waitUntil(() => reports(stack, channel)[0], 8000);
+    const report = await startSlowRun(stack, channel, 'long');
     await stack.polyai.waitForRequests((r) => r.op === 'respondDebugChat', 4);
     await stack.app.kill();
     stack.polyai.latencyMs = 0;
@@ -87,12 +81,9 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('suite schedules across two ins
 
   it('on SIGTERM, stops a run between turns and reports it interrupted before exiting', async () => {
     const channel = freshChannel();
-    // The first instance was killed above: this one imports, runs and is stopped.
-    await importFile(stack, channel, 'term.yaml', suiteYaml('term', echoCases(12, 3)), b.driver);
-    stack.polyai.latencyMs = 200;
     const before = stack.polyai.requestsOf('respondDebugChat').length;
-    await command(stack, channel, 'test run term', 'U1', b.driver);
-    const report = await waitUntil(() => reports(stack, channel)[0], 8000);
+    // The first instance was killed above: this one imports, runs and is stopped.
+    const report = await startSlowRun(stack, channel, 'term', b.driver);
     await waitUntil(() => stack.polyai.requestsOf('respondDebugChat').length >= before + 4, 8000);
     const exit = await b.app.stop('SIGTERM', 20_000);
     stack.polyai.latencyMs = 0;

@@ -15,9 +15,9 @@ import {
   importFile,
   latest,
   mentionIn,
-  reports,
   runSuite,
   saveCase,
+  startSlowRun,
   suiteYaml,
 } from './suite-helpers.js';
 
@@ -237,11 +237,7 @@ describe('errors and stopping', () => {
 
   it('Stop ends the run after the turns under way, and the report says who stopped it', async () => {
     const channel = freshChannel();
-    const cases = echoCases(12, 3);
-    await importFile(stack, channel, 'slow.yaml', suiteYaml('slow', cases));
-    stack.polyai.latencyMs = 150;
-    await command(stack, channel, 'test run slow');
-    const report = await waitUntil(() => reports(stack, channel)[0], 8000);
+    const report = await startSlowRun(stack, channel, 'slow');
     await pressOn(report, 'suite_stop', 'U7');
     const done = await finishedReport(stack, channel, String(report.response.ts));
     expect(done.text).toContain('stopped by <@U7>');
