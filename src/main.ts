@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   await app.start(config.port);
   services.watches.startPolling();
   logger.info({ mode, port: config.port, store: config.storeUrl.split(':')[0] }, 'polychat started');
+  services.scheduler.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     services.inFlight.close();
     if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
     services.watches.stopPolling();
+    services.scheduler.stop();
     await app.stop().catch((error: Error) => logger.warn({ err: error.message }, 'receiver did not stop cleanly'));
     const drained = await services.inFlight.drain(DRAIN_TIMEOUT_MS);
     if (!drained) logger.warn({ inFlight: services.inFlight.size }, 'stopped with turns still in flight');

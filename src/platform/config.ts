@@ -32,6 +32,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** How long a turn runs before its progress is shown (a shorter one is over before anyone could see it). */
   progressDelayMs: number;
+  /** How often schedules are checked and running suite runs renew their heartbeat (tests make it short). */
+  suiteTickMs: number;
 }
 
 export interface ConversationsConfig {
@@ -213,6 +215,7 @@ export function parseConfig(env: Env): Config {
     timezone: timezone(env),
     shutdownDelayMs: integer(env, 'POLYCHAT_SHUTDOWN_DELAY_MS', 0, 0, 60_000),
     progressDelayMs: integer(env, 'POLYCHAT_PROGRESS_DELAY_MS', 300, 0, 60_000),
+    suiteTickMs: integer(env, 'POLYCHAT_SUITE_TICK_MS', 15_000, 100, 3_600_000),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { AudioDirection } from '../outbound/polyai/types.js';
 import type { WatchConditions } from '../outbound/store/records.js';
+import type { RunOverrides, ScheduleEvery } from '../outbound/store/suite-records.js';
 import { CLIENT_ENVS, type ClientEnv } from '../platform/config.js';
+import { SUITE_NAME, SUITE_NAME_RULE } from './suites.js';
 
 /** Settings for a new debug chat, as typed; unset ones fall back to channel and app defaults. */
 export interface StartOptions {
@@ -34,7 +36,16 @@ export type PolychatCommand =
   | { kind: 'audio'; conversation: ConversationRef; direction: AudioDirection; redacted?: boolean }
   | { kind: 'note'; conversation: ConversationRef; text: string }
   | { kind: 'resume'; conversation: ConversationRef; options: StartOptions }
-  | FindingCommand;
+  | FindingCommand
+  | { kind: 'test'; test: TestCommand }
+  | { kind: 'save'; suite: string; caseName?: string };
+
+/** `/polychat test …` (spec §7); `import` comes as a mention with a file. */
+export type TestCommand =
+  | { action: 'list' | 'import' }
+  | { action: 'run'; suite: string; overrides: RunOverrides }
+  | { action: 'schedule'; suite: string; every: ScheduleEvery; overrides: RunOverrides }
+  | { action: 'unschedule' | 'export'; suite: string };
 
 /** The input was wrong: `message` says what, and the reply shows `usage`. */
 export class UsageError extends Error {
@@ -69,6 +80,8 @@ export const USAGE = {
   note: '/polychat note CONVERSATION [agent=ID] TEXT',
   resume: '/polychat resume CONVERSATION [agent=ID] [env=…] [lang=xx-XX] [details=on|off]',
   end: '@polychat end (in a debug-chat thread)',
+  test: '/polychat test list | run SUITE [env=…] [variant=ID] [lang=xx-XX] | schedule SUITE hourly|daily HH:MM|weekdays HH:MM [env=…] [variant=ID] [lang=xx-XX] | unschedule SUITE | export SUITE; @polychat test import (with the YAML file attached)',
+  save: '@polychat save as test SUITE [CASE NAME] (in a debug-chat thread)',
   ...FINDING_USAGE,
 } as const;
 
@@ -91,6 +104,8 @@ export const EXAMPLES: Partial<Record<keyof typeof USAGE, string>> = {
   watch: '/polychat watch handoff score<0.5 name=escalations',
   watches: '/polychat watches',
   unwatch: '/polychat unwatch escalations',
+  test: '/polychat test run booking env=pre-release',
+  save: '@polychat save as test booking happy-path',
 };
 
 /** The example for a usage line, when it has one. */
@@ -108,6 +123,8 @@ const SUBCOMMANDS = new Set([
   'note',
   'resume',
   'end',
+  'test',
+  'save',
   ...Object.keys(FINDING_USAGE),
 ]);
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -414,6 +431,17 @@ export function parseCommand(input: string): PolychatCommand {
     case 'watches':
     case 'unwatch':
       return parseFinding(word, text, afterWord);
+    case 'test':
+      return { kind: 'test', test: parseTest(text, afterWord) };
+    case 'save': {
+      const words = text.slice(afterWord).trim().split(/\s+/);
+      if (words[0]?.toLowerCase() !== 'as' || words[1]?.toLowerCase() !== 'test') {
+        throw new UsageError('Write `save as test SUITE [CASE NAME]`', USAGE.save);
+      }
+      const suite = suiteName(words[2], USAGE.save);
+      const caseName = words.slice(3).join(' ');
+      return caseName === '' ? { kind: 'save', suite } : { kind: 'save', suite, caseName };
+    }
   }
   throw new UsageError(`Unknown command "${word}"`, ALL_USAGE);
 }
@@ -581,4 +609,76 @@ function parseFinding(word: keyof typeof FINDING_USAGE, text: string, at: number
       return { kind: 'watch', ...(name !== undefined && { name }), conditions };
     }
   }
+}
+
+// ------------------------------------------------ regression suites (spec §7)
+
+const SCHEDULE_TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+function suiteName(value: string | undefined, usage: string): string {
+  if (value === undefined || value === '') throw new UsageError('Name the suite', usage);
+  if (!SUITE_NAME.test(value)) {
+    throw new UsageError(`"${value}" is not a suite name: use ${SUITE_NAME_RULE}`, usage);
+  }
+  return value;
+}
+
+/** A run's `env=`, `variant=` and `lang=`, checked as a chat's are. */
+function runOverrides(pairs: Array<{ key: string; value: string }>): RunOverrides {
+  const { clientEnv, variantId, lang } = startOptions(pairs, USAGE.test, new Set(['env', 'variant', 'lang']));
+  return {
+    ...(clientEnv !== undefined && { clientEnv }),
+    ...(variantId !== undefined && { variantId }),
+    ...(lang !== undefined && { lang }),
+  };
+}
+
+function parseTest(text: string, at: number): TestCommand {
+  const usage = USAGE.test;
+  const sub = nextToken(text, at);
+  const action = sub?.key === undefined ? sub?.value.toLowerCase() : undefined;
+  const after = sub?.end ?? at;
+  switch (action) {
+    case 'list':
+    case 'import':
+      noExtra(text.slice(after).trim(), usage);
+      return { action };
+    case 'export':
+    case 'unschedule': {
+      const name = nextToken(text, after);
+      noExtra(name === undefined ? '' : text.slice(name.end).trim(), usage);
+      return { action, suite: suiteName(name?.key === undefined ? name?.value : undefined, usage) };
+    }
+    case 'run': {
+      const name = nextToken(text, after);
+      const suite = suiteName(name?.key === undefined ? name?.value : undefined, usage);
+      const { options, rest } = readOptions(text, name?.end ?? after);
+      noExtra(rest, usage);
+      return { action, suite, overrides: runOverrides(options) };
+    }
+    case 'schedule': {
+      const name = nextToken(text, after);
+      const suite = suiteName(name?.key === undefined ? name?.value : undefined, usage);
+      const kind = nextToken(text, name?.end ?? after);
+      const word = kind?.key === undefined ? kind?.value.toLowerCase() : undefined;
+      let every: ScheduleEvery;
+      let end = kind?.end ?? after;
+      if (word === 'hourly') every = { kind: 'hourly' };
+      else if (word === 'daily' || word === 'weekdays') {
+        const time = nextToken(text, end);
+        const match = time?.key === undefined ? SCHEDULE_TIME.exec(time?.value ?? '') : null;
+        if (match === null) {
+          throw new UsageError(`${word} needs a time HH:MM, such as ${word} 09:30 (got "${time?.value ?? ''}")`, usage);
+        }
+        every = { kind: word, time: `${(match[1] as string).padStart(2, '0')}:${match[2]}` };
+        end = time?.end ?? end;
+      } else {
+        throw new UsageError('Say when: hourly, daily HH:MM or weekdays HH:MM', usage);
+      }
+      const { options, rest } = readOptions(text, end);
+      noExtra(rest, usage);
+      return { action, suite, every, overrides: runOverrides(options) };
+    }
+  }
+  throw new UsageError(sub === undefined ? 'Say what to do with tests' : `Unknown test command "${sub.value}"`, usage);
 }

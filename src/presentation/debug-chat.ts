@@ -2,6 +2,7 @@ import type { Button, KnownBlock, Overflow } from '@slack/types';
 import type { SlackMessage, SpeakerIdentity } from '../outbound/slack/poster.js';
 import type { Session, SessionOrigin, SessionSettings } from '../outbound/store/records.js';
 import type { ClientEnv } from '../platform/config.js';
+import { saveAsTestButton } from './suites.js';
 import { code, escapeText, SECTION_TEXT_LIMIT, splitText, truncate } from './text.js';
 
 export type SessionState = 'starting' | 'active' | 'ended' | 'failed';
@@ -95,8 +96,8 @@ function stateLine(session: Pick<Session, 'ended'>, state: SessionState): string
 
 /** The buttons under a session's root message in `state`, in the order they are shown. */
 function sessionControls(state: SessionState): Button[] {
-  if (state === 'active') return [endButton, restartButton, replayButton];
-  if (state === 'ended') return [restartButton, replayButton];
+  if (state === 'active') return [endButton, restartButton, replayButton, saveAsTestButton];
+  if (state === 'ended') return [restartButton, replayButton, saveAsTestButton];
   return [];
 }
 

@@ -8,6 +8,8 @@ import { code, escapeText, slackDate } from './text.js';
 export interface UserOverview {
   sessions: Array<{ session: Session; link?: string }>;
   defaults: Array<{ channel: string; defaults: ChannelDefaults }>;
+  /** Test suites of the channels they work in, one line each (presentation/suites.ts suiteLine). */
+  suites?: string[];
 }
 
 const CHANNEL_NAMES: Record<string, string> = { 'chat.polyai': 'voice', 'webchat.polyai': 'webchat' };
@@ -62,6 +64,11 @@ export function homeView(overview: UserOverview): HomeView {
             )
             .join('\n'),
         ),
+    { type: 'divider' },
+    section('*Test suites in your channels*'),
+    ...(overview.suites === undefined || overview.suites.length === 0
+      ? [note('None yet. Press *Save as test…* on a debug chat to start a suite.')]
+      : overview.suites.slice(0, 20).map((line) => section(line))),
     { type: 'divider' },
     section(HELP_TEXT),
   ];

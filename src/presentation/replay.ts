@@ -61,10 +61,20 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** "N of M turns changed", the line a replay is judged by. */
+const isGreeting = (row: ReplayRow) => row.turn === 0 && row.user === '';
+
+/** "N of M turns changed", the line a replay is judged by: M counts the user turns replayed, not the greeting. */
 export function changedSummary(rows: ReplayRow[]): string {
-  const changed = rows.filter((row) => row.changed).length;
-  return `${changed} of ${plural(rows.length, 'turn')} changed`;
+  const turns = rows.filter((row) => !isGreeting(row));
+  const changed = turns.filter((row) => row.changed).length;
+  return `${changed} of ${plural(turns.length, 'turn')} changed`;
+}
+
+/** The greeting's comparison, shown apart from the count. */
+function greetingLine(rows: ReplayRow[]): string[] {
+  const greeting = rows.find(isGreeting);
+  if (greeting === undefined) return [];
+  return [greeting.changed ? 'The greeting changed too (not counted above).' : 'The greeting is the same.'];
 }
 
 function option(value: string): PlainTextOption {
@@ -278,6 +288,7 @@ export function replayComparison(
         : 'the replay was interrupted';
   const head = [
     `:bar_chart: *Replay comparison: ${summary}.*`,
+    ...greetingLine(p.rows),
     `Before: ${source} (${targetText(p.before)}). After: this thread (${targetText(p.after)}).`,
     ...(left > 0 ? [`${plural(left, 'user turn')} not replayed: ${why}.`] : []),
   ].join('\n');

@@ -6,6 +6,9 @@ import { DebugChats } from '../domain/chat/debug-chats.js';
 import { Replays } from '../domain/chat/replay.js';
 import { CallFinder } from '../domain/finding/call-finder.js';
 import { Watches } from '../domain/finding/watches.js';
+import { SuiteRunner } from '../domain/suites/runner.js';
+import { SuiteScheduler } from '../domain/suites/scheduler.js';
+import { Suites } from '../domain/suites/suites.js';
 import { PolyAI } from '../outbound/polyai/client.js';
 import { ConversationsApi } from '../outbound/polyai/conversations-client.js';
 import { SlackPoster } from '../outbound/slack/poster.js';
@@ -33,6 +36,9 @@ export interface Services {
   /** Search and samples (spec §8). */
   finder: CallFinder;
   watches: Watches;
+  suites: Suites;
+  suiteRuns: SuiteRunner;
+  scheduler: SuiteScheduler;
 }
 
 /** `platform` is built before the Slack app, since its routes and transport report into it too. */
@@ -54,6 +60,9 @@ export function createServices(
   const slack = new SlackPoster(client, logger);
   const deps = { config, logger, store, polyai, slack, inFlight, metrics };
   const chats = new DebugChats(deps);
+  const replays = new Replays({ ...deps, chats });
+  // Heartbeats at most every 2 s, so a cut-short run is noticed soon after.
+  const suiteRuns = new SuiteRunner(deps, Math.min(config.suiteTickMs, 2000));
   const statuses = new ReviewStatuses(deps);
   const calls = new CallReviews(deps, statuses);
   const conversations =
@@ -69,7 +78,10 @@ export function createServices(
   return {
     ...deps,
     chats,
-    replays: new Replays({ ...deps, chats }),
+    replays,
+    suites: new Suites({ ...deps, chats, replays, runner: suiteRuns }),
+    suiteRuns,
+    scheduler: new SuiteScheduler(deps, suiteRuns),
     calls,
     audio: new CallAudio(deps),
     statuses,

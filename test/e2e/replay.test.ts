@@ -139,8 +139,9 @@ describe('replays', () => {
     expect(replayed).toEqual(said);
 
     const text = textOf(comparison);
-    expect(text).toContain('1 of 4 turns changed');
+    expect(text).toContain('1 of 3 turns changed');
     expect(text).toContain(':white_check_mark: *Greeting: same*');
+    expect(text).toContain('The greeting is the same.');
     expect(text).toContain(':white_check_mark: *Turn 1: same*');
     expect(text).toContain(':large_orange_diamond: *Turn 2: changed*');
     expect(text).toContain('You said: what does it cost?');
@@ -149,7 +150,7 @@ describe('replays', () => {
     expect(text.indexOf('Turn 1')).toBeLessThan(text.indexOf('Turn 2'));
     expect(text).toContain(permalinkOf(channel, source.rootTs));
 
-    await waitUntil(() => latestText(channel, String(progress.response.ts)).includes('1 of 4 turns changed'));
+    await waitUntil(() => latestText(channel, String(progress.response.ts)).includes('1 of 3 turns changed'));
     const final = latestText(channel, String(progress.response.ts));
     expect(final).toContain(':white_check_mark: Replayed 3 user turns');
     expect(final).toContain(permalinkOf(channel, replay.rootTs));
@@ -193,7 +194,7 @@ describe('replays', () => {
     await waitUntil(() => latestText(channel, String(progress.response.ts)).includes('Replay stopped'), 8000);
     const final = latestText(channel, String(progress.response.ts));
     expect(final).toContain('Replay stopped by <@U2> after 2 of 5 user turns');
-    expect(final).toContain('0 of 3 turns changed');
+    expect(final).toContain('0 of 2 turns changed');
     const comparison = await stack.slack.waitFor(
       'chat.postMessage',
       (c) => c.at > since && message(c).startsWith('Replay comparison'),

@@ -61,6 +61,8 @@ export interface UploadRecord {
   partFilename?: string;
   at: number;
   finishedAt: number;
+  /** the bytes received, for small raw (non-multipart) uploads such as a suite's YAML */
+  content?: Buffer;
 }
 
 export interface PendingFile {
@@ -144,6 +146,10 @@ export class FakeSlack {
   private readonly users = new Map<string, Record<string, unknown>>();
   private readonly waiters = new Set<Waiter>();
   private fileCounter = 0;
+  /** files shared by users (hostFile), served at their url_private */
+  private readonly hosted = new Map<string, { name: string; content: Buffer }>();
+  /** opt-in per-channel limit on chat.postMessage: at most one post per `intervalMs` (Slack: about 1/s) */
+  private readonly channelLimits = new Map<string, { intervalMs: number; last: number }>();
   private viewCounter = 0;
   private responseCounter = 0;
 
@@ -172,6 +178,21 @@ export class FakeSlack {
   }
 
   // ------------------------------------------------------------- controls
+
+  /** A file as a user would share it: its `files` entry for an event, served with the bot token only. */
+  hostFile(name: string, content: string): { id: string; name: string; url_private: string; filetype: string } {
+    const id = `F${(++this.fileCounter).toString().padStart(4, '0')}SHARED`;
+    this.hosted.set(id, { name, content: Buffer.from(content, 'utf8') });
+    return { id, name, url_private: `${this.origin}/files/${id}/${encodeURIComponent(name)}`, filetype: 'yaml' };
+  }
+
+  /**
+   * Opt-in: chat.postMessage into `channel` answers 429 (Retry-After: 1) when it comes sooner than
+   * `intervalMs` after the last accepted post there, as Slack limits posting to about one a second.
+   */
+  limitChannel(channel: string, intervalMs = 1000): void {
+    this.channelLimits.set(channel, { intervalMs, last: 0 });
+  }
 
   /** The next `n` calls of `method` (to `channel`, when given) answer `{ok:false, error}`. */
   failNext(method: string, error: string, n = 1, channel?: string): void {
@@ -348,6 +369,18 @@ export class FakeSlack {
     if (upload && method === 'POST') return this.upload(req, res, upload[1] as string);
     const respond = /^\/respond\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
     if (respond && method === 'POST') return this.responseUrl(req, res, respond[1] as string);
+    const file = /^\/files\/([A-Za-z0-9]+)\/[^/]+$/.exec(url.pathname);
+    const hosted = file === null ? undefined : this.hosted.get(file[1] as string);
+    if (hosted && method === 'GET') {
+      if (req.headers.authorization !== `Bearer ${this.botToken}`) {
+        res.writeHead(403, { 'Content-Type': 'text/plain' });
+        res.end('forbidden');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': hosted.content.length });
+      res.end(hosted.content);
+      return;
+    }
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('not found');
   }
@@ -376,13 +409,26 @@ export class FakeSlack {
       extraHeaders = { 'Retry-After': String(fault.retryAfterSeconds ?? 1) };
       response = { ok: false, error: 'ratelimited' };
     } else if (fault?.kind === 'error') response = { ok: false, error: fault.error ?? 'fatal_error' };
-    else response = this.handlers.get(method)?.(args, call) ?? this.answer(method, args);
+    else if (method === 'chat.postMessage' && this.overChannelLimit(args)) {
+      status = 429;
+      extraHeaders = { 'Retry-After': '1' };
+      response = { ok: false, error: 'ratelimited' };
+    } else response = this.handlers.get(method)?.(args, call) ?? this.answer(method, args);
 
     call.response = response;
     call.status = status;
     this.calls.push(call);
     this.notify();
     sendJson(res, status, response, extraHeaders);
+  }
+
+  private overChannelLimit(args: SlackArgs): boolean {
+    const limit = this.channelLimits.get(String(args.channel));
+    if (limit === undefined) return false;
+    const now = performance.now();
+    if (now - limit.last < limit.intervalMs) return true;
+    limit.last = now;
+    return false;
   }
 
   private takeFault(method: string, args: SlackArgs): SlackFault | undefined {
@@ -672,6 +718,7 @@ export class FakeSlack {
     const contentType = req.headers['content-type'];
     const boundary = multipartBoundary(contentType);
     let partFilename: string | undefined;
+    let content: Buffer | undefined;
     if (boundary) {
       let filePartName: string | undefined;
       await readMultipart(req, boundary, {
@@ -685,11 +732,14 @@ export class FakeSlack {
         },
       });
     } else {
+      const kept: Buffer[] = [];
       for await (const chunk of req) {
         const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
         hash.update(buf);
         bytes += buf.length;
+        if (bytes <= 1024 * 1024) kept.push(buf);
       }
+      if (bytes <= 1024 * 1024) content = Buffer.concat(kept);
     }
     const failStatus = this.uploadFaults.shift();
     if (failStatus !== undefined) {
@@ -714,6 +764,7 @@ export class FakeSlack {
       partFilename,
       at,
       finishedAt: performance.now(),
+      ...(content !== undefined && { content }),
     });
     this.notify();
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });

@@ -30,6 +30,14 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...minimal, POLYCHAT_PROGRESS_DELAY_MS: '0' }).progressDelayMs).toBe(0);
   });
 
+  it('checks suite schedules every 15 s unless POLYCHAT_SUITE_TICK_MS says otherwise, and rejects a bad value', () => {
+    expect(parseConfig(minimal).suiteTickMs).toBe(15_000);
+    expect(parseConfig({ ...minimal, POLYCHAT_SUITE_TICK_MS: '200' }).suiteTickMs).toBe(200);
+    expect(configError({ ...minimal, POLYCHAT_SUITE_TICK_MS: '5' })).toContain(
+      'POLYCHAT_SUITE_TICK_MS must be a whole number',
+    );
+  });
+
   it('derives the base URL from the region, and lets POLYAI_BASE_URL override it', () => {
     expect(parseConfig({ ...minimal, POLYAI_REGION: 'eu' }).polyai.baseUrl).toBe('https://api.eu.poly.ai');
     expect(

@@ -27,7 +27,9 @@ describe('replay comparison', () => {
       after: { clientEnv: 'live', variantId: 'v2' },
     });
     const text = JSON.stringify(message?.blocks);
-    expect(message?.text).toBe('Replay comparison: 1 of 3 turns changed');
+    // M counts the user turns replayed; the greeting is compared apart.
+    expect(message?.text).toBe('Replay comparison: 1 of 2 turns changed');
+    expect(text).toContain('The greeting is the same.');
     expect(text).toContain('*Greeting: same*');
     expect(text).toContain('*Turn 1: changed*');
     expect(text).toContain('> It is 10 pounds');
@@ -54,6 +56,19 @@ describe('replay comparison', () => {
     expect(all).not.toContain('<!channel>');
     expect(all).toContain('71 user turns not replayed: stopped by <@U2>');
     expect(messages.flatMap((m) => m.blocks ?? [])).toHaveLength(131);
+  });
+
+  it('says when the greeting changed, without counting it as a turn', () => {
+    const [message] = replayComparison({
+      state: 'finished',
+      total: 1,
+      done: 1,
+      rows: [row(0, true), row(1, false)],
+      before: { clientEnv: 'sandbox' },
+      after: { clientEnv: 'live' },
+    });
+    expect(message?.text).toBe('Replay comparison: 0 of 1 turn changed');
+    expect(JSON.stringify(message?.blocks)).toContain('The greeting changed too');
   });
 
   it('counts a turn that got no answer on the replay as changed', () => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KnownBlock } from '@slack/types';
 import { PolyAIError } from '../../outbound/polyai/errors.js';
 import { boundJson } from '../../outbound/polyai/metadata.js';
@@ -32,12 +31,16 @@ import { code as codeSpan } from '../../presentation/text.js';
 import { replyName, turnMenu } from '../../presentation/turn-details.js';
 import { turnFooter } from '../../presentation/turn-trace.js';
 import type { CoreDeps } from '../deps.js';
+import {
+  type BetweenParts,
+  calledFunctions,
+  collectReplies,
+  createBody,
+  DELAYED_RESPONSE_PAUSE_MS,
+  sendTurn,
+} from './conversation.js';
 import { Progress, type TurnProgress } from './progress.js';
 import { queuedTurn, TurnMeter } from './turn-metrics.js';
-
-/** How many times a `delayedResponse` is collected, and the pause before each collection. */
-export const DELAYED_RESPONSE_LIMIT = 5;
-export const DELAYED_RESPONSE_PAUSE_MS = 1000;
 
 export interface StartRequest {
   channel: string;
@@ -189,17 +192,7 @@ export class DebugChats {
     const started = performance.now();
     let greeting: DebugChatResponse;
     try {
-      greeting = await polyai.createDebugChat(
-        session.agentId,
-        {
-          clientEnv: session.clientEnv,
-          ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
-          ...(session.variantId !== undefined && { variantId: session.variantId }),
-          ...(session.polyaiChannel !== undefined && { channel: session.polyaiChannel }),
-          ...(session.integrationAttributes !== undefined && { integrationAttributes: session.integrationAttributes }),
-        },
-        correlationId,
-      );
+      greeting = await polyai.createDebugChat(session.agentId, createBody(session), correlationId);
     } catch (error) {
       if (!(error instanceof PolyAIError)) throw error;
       logger.warn(
@@ -218,11 +211,11 @@ export class DebugChats {
     const root = this.root(active, 'active');
     if (bound) await slack.post(session.channel, root, session.threadTs);
     else await slack.update(session.channel, session.threadTs, root);
-    const replies: string[] = [];
+    const collected: TranscriptTurn = { user: '', replies: [], functions: [] };
     const batch = store.batch(active);
     try {
       const ms = Math.round(performance.now() - started);
-      await this.deliver(active, 0, greeting, ms, correlationId, replies, batch);
+      await this.deliver(active, 0, greeting, ms, correlationId, collected, batch);
     } catch (error) {
       // Collecting the rest of a delayed greeting failed: say so, as for any turn.
       if (!(error instanceof PolyAIError)) throw error;
@@ -235,7 +228,7 @@ export class DebugChats {
           active.threadTs,
         );
     } finally {
-      batch.appendTranscript([{ user: '', replies }]);
+      batch.appendTranscript([collected]);
       await batch.commit();
     }
   }
@@ -343,16 +336,7 @@ export class DebugChats {
     const started = performance.now();
     const meter = new TurnMeter(this.deps.metrics);
     const turn = session.turns + 1;
-    const asking = polyai.respond(
-      session.agentId,
-      session.conversationId,
-      {
-        clientEnv: session.clientEnv,
-        message: message.text,
-        ...(session.lang !== undefined && { asrLangCode: session.lang, ttsLangCode: session.lang }),
-      },
-      correlationId,
-    );
+    const asking = sendTurn(polyai, session, message.text, correlationId);
     const progress = this.progress.start(message);
     // Written with the rest of the turn's records, in one store write at its end.
     const batch = store.batch(session);
@@ -362,7 +346,7 @@ export class DebugChats {
       turn,
       role: 'user',
     });
-    const replies: string[] = [];
+    const collected: TranscriptTurn = { user: message.text, replies: [], functions: [] };
     let posted = true;
     try {
       // Nothing is posted before the progress call in flight has landed, or it would outlive the answer.
@@ -374,7 +358,7 @@ export class DebugChats {
         reply,
         ms,
         correlationId,
-        replies,
+        collected,
         batch,
         progress,
       );
@@ -411,7 +395,7 @@ export class DebugChats {
       // The next turn of the thread need not wait for the reaction to go.
       void this.deps.inFlight.track(progress.end(posted));
       // Failed turns too: a replay sends every turn the user wrote.
-      batch.appendTranscript([{ user: message.text, replies }]);
+      batch.appendTranscript([collected]);
       await batch.commit();
     }
   }
@@ -437,26 +421,26 @@ export class DebugChats {
 
   /**
    * Posts a reply (and any delayed remainder), records in `batch` which messages show turn
-   * `turn` and the session. Each reply's text is pushed to `replies` as soon as it is posted.
-   * Returns the time spent waiting for PolyAI (delayed parts and the pauses before them included).
+   * `turn` and the session. Each reply's text and functions go into `collected` as soon as it is
+   * posted. Returns the time spent waiting for PolyAI (delayed parts and the pauses before them).
    */
   private async deliver(
     session: Session,
     turn: number,
     first: DebugChatResponse,
     firstMs: number,
-    correlationId: string,
-    replies: string[],
+    firstCorrelationId: string,
+    collected: TranscriptTurn,
     batch: ThreadBatch,
     progress?: TurnProgress,
   ): Promise<{ polyaiMs: number; ended: boolean }> {
     const { polyai, logger } = this.deps;
-    let reply = first;
-    let ms = firstMs;
-    let polyaiMs = firstMs;
-    for (let collected = 0; ; collected++) {
-      await this.postReply(session, turn, collected, reply, ms, batch);
-      replies.push(reply.response);
+    let polyaiMs = 0;
+    const onReply = async (reply: DebugChatResponse, part: number, ms: number, correlationId: string) => {
+      polyaiMs += part === 0 ? ms : DELAYED_RESPONSE_PAUSE_MS + ms;
+      await this.postReply(session, turn, part, reply, ms, batch);
+      collected.replies.push(reply.response);
+      collected.functions?.push(...calledFunctions(reply.metadata));
       logger.info(
         {
           turn: {
@@ -470,23 +454,18 @@ export class DebugChats {
         },
         'turn',
       );
-      if (reply.conversationEnded || !reply.delayedResponse || collected >= DELAYED_RESPONSE_LIMIT) break;
+    };
+    const between: BetweenParts = {
       // What is posted so far is saved before the wait for the rest.
-      await batch.commit();
-      progress?.again();
-      await sleep(DELAYED_RESPONSE_PAUSE_MS);
-      const started = performance.now();
-      correlationId = randomUUID();
-      reply = await polyai.respond(
-        session.agentId,
-        session.conversationId,
-        { clientEnv: session.clientEnv, message: '' },
-        correlationId,
-      );
-      ms = Math.round(performance.now() - started);
-      polyaiMs += DELAYED_RESPONSE_PAUSE_MS + ms;
-      await progress?.settle();
-    }
+      pausing: async () => {
+        await batch.commit();
+        progress?.again();
+      },
+      resumed: async () => {
+        await progress?.settle();
+      },
+    };
+    const reply = await collectReplies(polyai, session, first, firstMs, firstCorrelationId, onReply, between);
     if (reply.conversationEnded)
       await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' }, batch);
     else batch.saveSession(session);

@@ -168,14 +168,11 @@ export class Replays {
     await finish(outcome, state === 'stopped' ? 'stopped' : 'finished');
   }
 
-  /** Sends one user turn into the replay's thread, as a person's reply would be; returns the agent's replies. */
-  private async turn(
-    target: ThreadRef,
-    text: string,
-    n: number,
-    total: number,
-    user: string,
-  ): Promise<string[] | undefined> {
+  /**
+   * Sends one user turn into a thread (a replay's, or a test case opened as a thread), as a
+   * person's reply would be; returns the agent's replies.
+   */
+  async turn(target: ThreadRef, text: string, n: number, total: number, user: string): Promise<string[] | undefined> {
     const { store, slack, chats } = this.deps;
     const shown = await slack.post(target.channel, replayedTurn(n, total, text), target.threadTs);
     const before = (await store.transcript(target)).length;

@@ -68,6 +68,11 @@ export async function relayAudio(client: WebClient, audio: AudioStream, target: 
   }
 }
 
+/** Uploads a small file held in memory (a suite's YAML) by the same external upload flow. */
+export function uploadFile(client: WebClient, content: Buffer, target: UploadTarget): Promise<string> {
+  return upload(client, Readable.from([content]), content.length, target);
+}
+
 async function upload(client: WebClient, source: Readable, length: number, target: UploadTarget): Promise<string> {
   let slot: { upload_url?: string; file_id?: string };
   try {

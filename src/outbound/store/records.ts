@@ -84,6 +84,14 @@ export interface TranscriptTurn {
   user: string;
   /** The agent's replies (several when a delayed response was collected; none when the turn failed). */
   replies: string[];
+  /** The functions the agent called for this turn, from the replies' metadata (saved into test cases). */
+  functions?: FunctionCallRecord[];
+}
+
+/** One function call of an agent turn, as a test case keeps it. */
+export interface FunctionCallRecord {
+  name: string;
+  arguments?: unknown;
 }
 
 /** A replay of one thread's user turns in a new session; the stop request is kept apart (see StateStore). */

@@ -15,16 +15,17 @@ import type {
   Watch,
   WatchState,
 } from './records.js';
+import { SuiteStore } from './suite-store.js';
 import type { KeyValue, StoreEntry } from './write-through-cache.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Turns of a thread kept for replays; longer threads replay their first ones. */
 export const TRANSCRIPT_LIMIT = 500;
 /** Sessions the App Home tab lists per person. */
 export const USER_SESSIONS_LIMIT = 20;
 
 /** One kind of record in the store: its own key prefix, value type and lifetime. */
-class Collection<T> {
+export class Collection<T> {
   constructor(
     private readonly keyv: KeyValue,
     private readonly prefix: string,
@@ -79,6 +80,8 @@ export class StateStore {
   private readonly replayStops: Collection<{ by: string }>;
   private readonly users: Collection<UserIndex>;
   private readonly finding: FindingCollections;
+  /** Regression suites, their runs and schedules (spec §7). */
+  readonly suites: SuiteStore;
 
   constructor(
     private readonly keyv: KeyValue,
@@ -104,6 +107,7 @@ export class StateStore {
       watchSeen: new Collection(keyv, 'watch-seen', 30 * DAY_MS),
       searches: new Collection(keyv, 'search-page', DAY_MS),
     };
+    this.suites = new SuiteStore(keyv, coordination);
   }
 
   session(thread: ThreadRef): Promise<Session | undefined> {

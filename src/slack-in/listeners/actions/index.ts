@@ -4,6 +4,7 @@ import { CALL_ACTIONS } from '../../../presentation/call-review.js';
 import { SESSION_ACTIONS } from '../../../presentation/debug-chat.js';
 import { FINDING_ACTIONS } from '../../../presentation/finding.js';
 import { REPLAY_ACTIONS } from '../../../presentation/replay.js';
+import { SUITE_ACTIONS } from '../../../presentation/suites.js';
 import { TURN_MENU_ACTION } from '../../../presentation/turn-details.js';
 import type { Services } from '../../services.js';
 import { annotationAddTurnAction } from './annotation-add-turn.js';
@@ -18,6 +19,10 @@ import { searchMoreAction } from './search-more.js';
 import { sessionEndAction } from './session-end.js';
 import { sessionReplayAction } from './session-replay.js';
 import { sessionRestartAction } from './session-restart.js';
+import { suiteAcceptAction } from './suite-accept.js';
+import { suiteOpenThreadAction } from './suite-open-thread.js';
+import { suiteSaveOpenAction } from './suite-save-open.js';
+import { suiteStopAction } from './suite-stop.js';
 import { turnMenuAction } from './turn-menu.js';
 
 export function register(app: App, services: Services): void {
@@ -35,4 +40,8 @@ export function register(app: App, services: Services): void {
   for (const id of [FINDING_ACTIONS.claim, FINDING_ACTIONS.unclaim, FINDING_ACTIONS.reviewed, FINDING_ACTIONS.reopen])
     app.action(id, reviewStatusAction(services));
   app.action(FINDING_ACTIONS.more, searchMoreAction(services));
+  app.action(SUITE_ACTIONS.save, suiteSaveOpenAction(services));
+  app.action(SUITE_ACTIONS.stop, suiteStopAction(services));
+  app.action(SUITE_ACTIONS.open, suiteOpenThreadAction(services));
+  app.action(SUITE_ACTIONS.accept, suiteAcceptAction(services));
 }

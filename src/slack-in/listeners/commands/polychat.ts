@@ -14,6 +14,7 @@ import { resumeCommand } from './resume.js';
 import { sampleCommand } from './sample.js';
 import { searchCommand } from './search.js';
 import { startCommand } from './start.js';
+import { testCommand } from './test.js';
 import { unwatchCommand } from './unwatch.js';
 import { watchCommand } from './watch.js';
 import { watchesCommand } from './watches.js';
@@ -46,6 +47,11 @@ export const commandHandlers: CommandHandlers = {
   watch: watchCommand,
   watches: watchesCommand,
   unwatch: unwatchCommand,
+  test: testCommand,
+  save: async (_services, context) =>
+    context.reply({
+      text: 'To save a debug chat as a test, press *Save as test…* on its first message, or write `@polychat save as test SUITE [CASE NAME]` in its thread.',
+    }),
 };
 
 /** `/polychat …`: acknowledged at once; parsing errors answer ephemerally and send nothing upstream. */

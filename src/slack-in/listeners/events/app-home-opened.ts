@@ -8,6 +8,7 @@ export function appHomeOpenedEvent(services: Services) {
   return async ({ event, client }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>): Promise<void> => {
     if (event.tab !== 'home') return;
     const overview = await userOverview(services, event.user);
-    await client.views.publish({ user_id: event.user, view: homeView(overview) });
+    const suites = await services.suites.inChannelsOf(event.user);
+    await client.views.publish({ user_id: event.user, view: homeView({ ...overview, suites }) });
   };
 }

@@ -6,6 +6,8 @@ import { helpMessage, usageMessage } from '../../../presentation/help.js';
 import { slackToPlain } from '../../../presentation/text.js';
 import { CHANNEL_NOT_ALLOWED, channelAllowed } from '../../guards.js';
 import type { Services } from '../../services.js';
+import { testCommand } from '../commands/test.js';
+import { sharedFiles } from './shared-files.js';
 
 /**
  * `@polychat [options] [message]` binds a debug chat to the thread it is written in (or starts
@@ -62,6 +64,22 @@ export function appMentionEvent(services: Services) {
             ...(command.message !== undefined && { message: command.message }),
             thread: { threadTs, requestTs: event.ts },
           });
+          return;
+        }
+        case 'save': {
+          const told = await services.suites.save(
+            { channel: event.channel, threadTs },
+            user,
+            command.suite,
+            command.caseName,
+          );
+          if (told !== undefined) await tell(told);
+          return;
+        }
+        case 'test': {
+          const context = { channel: event.channel, user, triggerId: '', reply: tell };
+          const files = command.test.action === 'import' ? await sharedFiles(services, event.files ?? []) : undefined;
+          await testCommand(services, context, command, files);
           return;
         }
         default:
