@@ -1,6 +1,7 @@
 import { openStore } from './outbound/store/open-store.js';
 import { ConfigError, loadDotEnv, parseConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
+import { configuredSecrets } from './platform/secrets.js';
 import { createSlackApp } from './slack-in/app.js';
 
 /** How long SIGTERM waits for turns in flight before exiting anyway. */
@@ -16,12 +17,7 @@ async function main(): Promise<void> {
     process.stderr.write(`polychat: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logLevel, [
-    config.slack.botToken,
-    config.slack.signingSecret,
-    config.slack.appToken,
-    config.polyai.apiKey,
-  ]);
+  const logger = createLogger(config.logLevel, configuredSecrets(config));
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(config.storeUrl, logger);

@@ -5,6 +5,7 @@ import { botIdentity } from '../outbound/slack/bot-identity.js';
 import { slackFetch } from '../outbound/slack/slack-fetch.js';
 import type { StateStore } from '../outbound/store/state-store.js';
 import type { Config } from '../platform/config.js';
+import { configuredSecrets } from '../platform/secrets.js';
 import { boltLogger, type Logger } from '../platform/logger.js';
 import { registerListeners } from './listeners/index.js';
 import { createServices, type Services } from './services.js';
@@ -85,11 +86,11 @@ export async function createSlackApp(
 ): Promise<{ app: App; services: Services }> {
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
-    // Bounded: a Slack outage must not keep a turn (and its thread) waiting for half an hour.
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    // slackFetch retries (429s and transient errors, within a deadline); the client must not as well.
+    retryConfig: { retries: 0 },
     // A 429 is waited out by the call it hit alone (see slackFetch), never by the whole client.
     rejectRateLimitedCalls: true,
-    fetch: slackFetch(logger),
+    fetch: slackFetch(logger, configuredSecrets(config)),
   };
   const identity = await botIdentity(
     new WebClient(config.slack.botToken, { ...clientOptions, logger: boltLogger(logger) }),

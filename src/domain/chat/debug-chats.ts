@@ -393,6 +393,7 @@ export class DebugChats {
   private async reportSlackFailure(session: Session, turn: number, error: unknown): Promise<void> {
     const code = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
     this.deps.logger.error({ turn: { ...logThread(session), turn, outcome: 'slack_error', slackError: code } }, 'turn');
+    if (this.deps.slack.toldInThread(error)) return;
     await this.deps.slack
       .post(
         session.channel,

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
-import { slackErrorCode } from './slack-errors.js';
+import { needsInvite, notPosted, slackErrorCode } from './slack-errors.js';
 
 /** A Slack message as polychat builds it: `text` is the notification fallback for `blocks`. */
 export interface SlackMessage {
@@ -9,23 +9,66 @@ export interface SlackMessage {
   blocks?: KnownBlock[];
 }
 
-/** Writes to Slack for the domain code: messages, updates, ephemerals and progress reactions. */
+/**
+ * Writes to Slack for the domain code: messages, updates, ephemerals and progress reactions.
+ * Retries, rate limits and secret redaction happen below, in the transport (slackFetch).
+ */
 export class SlackPoster {
+  /** The last post queued per thread (or channel, for top-level posts): each waits for the one before. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+  /** Failures of posts already said in their thread, so that callers don't say them twice. */
+  private readonly told = new WeakSet<object>();
+
   constructor(
     readonly client: WebClient,
     private readonly logger: Logger,
   ) {}
 
-  async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
-    const result = await this.client.chat.postMessage({
-      channel,
-      ...(threadTs !== undefined && { thread_ts: threadTs }),
-      text: message.text,
-      ...(message.blocks !== undefined && { blocks: message.blocks }),
-      unfurl_links: false,
-      unfurl_media: false,
+  /**
+   * Posts in the order of the calls per thread, even while an earlier post waits out a rate limit;
+   * other threads and channels do not wait. A post Slack finally does not take is logged with its
+   * text, said in the thread when Slack lets us, and rejected for the caller.
+   */
+  post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+    const key = `${channel}/${threadTs ?? ''}`;
+    const posting = (this.tails.get(key) ?? Promise.resolve()).then(() => this.send(channel, message, threadTs));
+    const tail = posting.catch(() => {});
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
     });
-    return result.ts ?? '';
+    return posting;
+  }
+
+  private async send(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+    const postMessage = (m: SlackMessage) =>
+      this.client.chat.postMessage({
+        channel,
+        ...(threadTs !== undefined && { thread_ts: threadTs }),
+        text: m.text,
+        ...(m.blocks !== undefined && { blocks: m.blocks }),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+    try {
+      return (await postMessage(message)).ts ?? '';
+    } catch (error) {
+      const slackError = slackErrorCode(error) ?? String(error);
+      this.logger.error({ channel, threadTs, slackError, lost: message.text }, 'message not posted');
+      // A channel the bot cannot post in is the caller's to explain (an invite hint, ephemerally).
+      if (threadTs !== undefined && !needsInvite(error)) {
+        await postMessage(notPosted(slackError)).then(
+          () => typeof error === 'object' && error !== null && this.told.add(error),
+          () => {},
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Whether `error` is a post failure that its thread has already been told about. */
+  toldInThread(error: unknown): boolean {
+    return typeof error === 'object' && error !== null && this.told.has(error);
   }
 
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
