@@ -5,8 +5,10 @@ import { botIdentity } from '../outbound/slack/bot-identity.js';
 import { slackFetch } from '../outbound/slack/slack-fetch.js';
 import type { StateStore } from '../outbound/store/state-store.js';
 import type { Config } from '../platform/config.js';
-import { configuredSecrets } from '../platform/secrets.js';
 import { boltLogger, type Logger } from '../platform/logger.js';
+import { configuredSecrets } from '../platform/secrets.js';
+import { acknowledgeUnhandled } from './ack-unhandled.js';
+import { allowedChannelsOnly } from './guards.js';
 import { registerListeners } from './listeners/index.js';
 import { createServices, type Services } from './services.js';
 
@@ -122,7 +124,9 @@ export async function createSlackApp(
   }
   const services = createServices(config, logger, store, app.client);
   app.use(trackRequest(services));
+  app.use(allowedChannelsOnly(services));
   registerListeners(app, services);
+  acknowledgeUnhandled(app, logger);
   app.error(async (error) => {
     logger.error({ err: error.message, code: error.code }, 'listener failed');
   });

@@ -395,7 +395,8 @@ export class FakeSlack {
     let status = 200;
     let extraHeaders: Record<string, string> = {};
     const fault = token === this.botToken ? this.takeFault(method, args) : undefined;
-    const rateWait = token === this.botToken && fault === undefined ? this.postRateWait(method, args.channel) : undefined;
+    const rateWait =
+      token === this.botToken && fault === undefined ? this.postRateWait(method, args.channel) : undefined;
     if (token === undefined) response = { ok: false, error: 'not_authed' };
     else if (method.startsWith('apps.connections.') ? token !== TEST_APP_TOKEN : token !== this.botToken) {
       // Socket Mode opens its connection with the app-level token; every other method takes the bot token.

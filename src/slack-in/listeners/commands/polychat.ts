@@ -1,7 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { type PolychatCommand, parseCommand, UsageError } from '../../../presentation/commands.js';
 import { helpMessage, usageMessage } from '../../../presentation/help.js';
-import { CHANNEL_NOT_ALLOWED, channelAllowed } from '../../guards.js';
 import type { Services } from '../../services.js';
 import { agentCommand } from './agent.js';
 import { audioCommand } from './audio.js';
@@ -48,10 +47,6 @@ export function polychatCommand(services: Services) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...message });
       },
     };
-    if (!channelAllowed(services.config, command.channel_id)) {
-      await context.reply(CHANNEL_NOT_ALLOWED);
-      return;
-    }
     let parsed: PolychatCommand;
     try {
       parsed = parseCommand(command.text);
