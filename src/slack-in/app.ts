@@ -9,6 +9,7 @@ import { boltLogger, type Logger } from '../platform/logger.js';
 import { configuredSecrets } from '../platform/secrets.js';
 import { acknowledgeUnhandled } from './ack-unhandled.js';
 import { allowedChannelsOnly } from './guards.js';
+import { httpReceiver } from './http-receiver.js';
 import { registerListeners } from './listeners/index.js';
 import { createServices, type Services } from './services.js';
 
@@ -113,14 +114,8 @@ export async function createSlackApp(
     receiver.client.on('disconnected', () => logger.warn({ socketMode: 'disconnected' }, 'socket mode disconnected'));
     app = new App({ token: config.slack.botToken, ...identity, receiver, logger: boltLog, clientOptions });
   } else {
-    app = new App({
-      token: config.slack.botToken,
-      ...identity,
-      signingSecret: config.slack.signingSecret ?? '',
-      logger: boltLog,
-      clientOptions,
-      customRoutes,
-    });
+    const receiver = httpReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLog, customRoutes });
+    app = new App({ token: config.slack.botToken, ...identity, receiver, logger: boltLog, clientOptions });
   }
   const services = createServices(config, logger, store, app.client);
   app.use(trackRequest(services));

@@ -67,7 +67,8 @@ describe('a hostile environment', () => {
     expect(JSON.stringify(reply.body)).toContain('no conversation for [redacted]');
 
     const sent = everythingSent();
-    for (const secret of [TEST_POLYAI_KEY, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, V3_KEY]) expect(sent).not.toContain(secret);
+    for (const secret of [TEST_POLYAI_KEY, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, V3_KEY])
+      expect(sent).not.toContain(secret);
   });
 
   it('waits out Slack rate limits: eight quick replies in a rate-limited channel are all answered, once each, in order', async () => {
@@ -120,7 +121,7 @@ describe('a hostile environment', () => {
     const started = performance.now();
     const answers = await Promise.all([
       stack.driver.action({ actions: [{ action_id: 'no_such_action', value: 'x' }] }),
-      stack.driver.shortcut({ callback_id: 'no_such_shortcut' }),
+      stack.driver.shortcut({ callback_id: 'no_such_shortcut', message: { ts: stack.driver.nextTs(), text: 'hi' } }),
       stack.driver.submitView({ callback_id: 'no_such_view' }),
     ]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
@@ -130,10 +131,17 @@ describe('a hostile environment', () => {
   it('answers malformed requests with a 4xx or an acknowledgement, never a crash', async () => {
     const send = (rawBody: string, contentType: string) =>
       postToApp(stack.app.url, rawBody, { contentType, secret: TEST_SIGNING_SECRET });
-    const nullBody = await send('null', JSON_TYPE);
-    const notJson = await send(new URLSearchParams({ payload: '{not json' }).toString(), FORM);
-    const nullPayload = await send(new URLSearchParams({ payload: 'null' }).toString(), FORM);
-    for (const answer of [nullBody, notJson, nullPayload]) {
+    const started = performance.now();
+    const answers = [];
+    for (const [body, type] of [
+      ['null', JSON_TYPE],
+      ['{not json', JSON_TYPE],
+      [new URLSearchParams({ payload: '{not json' }).toString(), FORM],
+      [new URLSearchParams({ payload: 'null' }).toString(), FORM],
+    ] as const) {
+      answers.push(await send(body, type));
+    }
+    for (const answer of answers) {
       expect(answer.status).toBeGreaterThanOrEqual(200);
       expect(answer.status).toBeLessThan(500);
     }
@@ -143,6 +151,9 @@ describe('a hostile environment', () => {
     fields.delete('text');
     const noText = await send(fields.toString(), FORM);
     expect(noText.status).toBe(200);
+    const usage = await stack.slack.waitForResponse((r) => String(command.payload.response_url).endsWith(r.id));
+    expect(JSON.stringify(usage.body)).toContain('/polychat');
+    expect(stack.polyai.requestsOf('createDebugChat').filter((r) => r.at > started)).toEqual([]);
     // The app is still up and answering.
     expect((await fetch(`${stack.app.url}/healthz`)).status).toBe(200);
     expect(stack.app.exitInfo).toBeUndefined();

@@ -47,6 +47,11 @@ export function polychatCommand(services: Services) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...message });
       },
     };
+    // A delivery without a text field (not what Slack sends, but seen) gets the usage, not a start.
+    if (typeof command.text !== 'string') {
+      await context.reply(helpMessage());
+      return;
+    }
     let parsed: PolychatCommand;
     try {
       parsed = parseCommand(command.text);
