@@ -337,6 +337,13 @@ export function audioComment(
   return `:studio_microphone: Recording of ${code(conversationId)} (${DIRECTION_LABELS[direction]}, ${redacted ? 'redacted' : 'unredacted'}), requested by <@${user}>`;
 }
 
+/** Said where the recording would have been posted, when the unredacted one went to a DM instead. */
+export function sentPrivately(conversationId: string, direction: AudioDirection, user: string): SlackMessage {
+  return {
+    text: `:lock: The unredacted recording of ${code(conversationId)} (${DIRECTION_LABELS[direction]}) was sent privately to <@${user}> in a direct message, so that only they can play it.`,
+  };
+}
+
 export const UNREDACTED_REFUSED: SlackMessage = {
   text: ':no_entry: Only people listed in `POLYCHAT_UNREDACTED_AUDIO_USERS` may fetch unredacted recordings, so nothing was fetched. Leave out `redacted=false` to get the redacted recording, or ask an admin to add you.',
 };

@@ -107,9 +107,9 @@ describe('manifest.yml', () => {
     if (events.includes('app_home_opened')) expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
   });
 
-  it('has the scopes that posting, reactions, commands and uploads need', () => {
+  it('has the scopes that posting, reactions, commands, uploads and unredacted audio DMs need', () => {
     expect(manifest.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining(['chat:write', 'commands', 'reactions:write', 'files:write']),
+      expect.arrayContaining(['chat:write', 'commands', 'reactions:write', 'files:write', 'im:write']),
     );
   });
 

@@ -80,6 +80,13 @@ export class SlackPoster {
     });
   }
 
+  /** The direct message between the bot and `user` (opened when there is none yet; scope `im:write`). */
+  async directMessage(user: string): Promise<string> {
+    const opened = await this.client.conversations.open({ users: user });
+    if (opened.channel?.id === undefined) throw new Error('Slack opened no direct message');
+    return opened.channel.id;
+  }
+
   /** An ephemeral note to one person; failures are logged, since there is nowhere else to say them. */
   async ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
     try {
