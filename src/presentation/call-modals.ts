@@ -153,8 +153,32 @@ export interface AnnotationForm {
   context: ModalContext;
   conversation?: string;
   rows?: AnnotationRowDraft[];
+  /** The turns the message shows, when several: each row then offers exactly these. */
+  turns?: number[];
   /** A problem to show above the form, e.g. a PolyAI error on the last submission. */
   error?: string;
+}
+
+/** A row's turn: a choice of the turns the message shows, or a number when it shows one (or none). */
+function turnInput(row: number, initial: string | undefined, shown: number[] | undefined): KnownBlock {
+  if (shown !== undefined && shown.length > 1) {
+    const choices = Object.fromEntries(shown.slice(0, 100).map((turn) => [String(turn), `Turn ${turn}`]));
+    return select(`turn_${row}`, 'Turn', choices, row === 1 ? initial : undefined);
+  }
+  return {
+    type: 'input',
+    block_id: `turn_${row}`,
+    label: plainText('Turn'),
+    optional: true,
+    hint: plainText('Zero-based: the greeting is turn 0.'),
+    element: {
+      type: 'number_input',
+      action_id: ACTION,
+      is_decimal_allowed: false,
+      min_value: '0',
+      ...(initial !== undefined && initial !== '' && { initial_value: initial }),
+    },
+  };
 }
 
 export function annotationModal(form: AnnotationForm): ModalView {
@@ -163,20 +187,7 @@ export function annotationModal(form: AnnotationForm): ModalView {
     const draft = form.rows?.[i - 1] ?? {};
     rows.push(
       { type: 'header', text: plainText(i === 1 ? 'What is wrong' : `Also (optional)`) },
-      {
-        type: 'input',
-        block_id: `turn_${i}`,
-        label: plainText('Turn'),
-        optional: true,
-        hint: plainText('Zero-based: the greeting is turn 0.'),
-        element: {
-          type: 'number_input',
-          action_id: ACTION,
-          is_decimal_allowed: false,
-          min_value: '0',
-          ...(draft.turn !== undefined && draft.turn !== '' && { initial_value: draft.turn }),
-        },
-      },
+      turnInput(i, draft.turn, form.turns),
       select(`side_${i}`, 'Side', SIDE_LABELS, draft.role),
       select(`label_${i}`, 'Label', ANNOTATION_LABELS, draft.label),
     );

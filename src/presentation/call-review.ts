@@ -173,7 +173,7 @@ export function callRoot(call: ConversationDetail, agentId: string, openedBy: st
       elements: [
         {
           type: 'mrkdwn',
-          text: 'The transcript follows in this thread, one turn per message. Use *Annotate call* on a turn to flag it.',
+          text: 'The transcript follows in this thread, several turns a message. Use *Annotate call* on one of them to flag its turns.',
         },
       ],
     },
@@ -184,47 +184,100 @@ export function callRoot(call: ConversationDetail, agentId: string, openedBy: st
   };
 }
 
-/** One transcript turn as posted: which turn it is, which side its messages show, and the messages. */
-export interface TranscriptEntry {
+/** One turn as an annotation sees it: which turn, and the side it refers to first (the agent's when it answered). */
+export interface ShownTurn {
   turn: number;
-  /** The side an annotation of these messages refers to first: the agent's when it answered. */
   role: AnnotationRole;
-  messages: SlackMessage[];
 }
 
-function nonEmpty(value: string | null | undefined): string | undefined {
+/** One transcript message as posted, and the turns it shows (several, or part of a long one). */
+export interface TranscriptMessage {
+  message: SlackMessage;
+  turns: ShownTurn[];
+}
+
+/**
+ * How much block text one transcript message carries at most. Slack takes far more, but
+ * collapses long messages behind "Show more"; this keeps about a screenful per message.
+ */
+const TRANSCRIPT_TEXT_BUDGET = 12_000;
+
+function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-/** A call's transcript, one turn per message (split further only when a turn exceeds Slack's limits). */
-export function transcriptMessages(call: ConversationDetail): TranscriptEntry[] {
-  return (call.turns ?? []).map((turn, index) => {
-    const caller = nonEmpty(turn.user_input);
-    const dtmf = nonEmpty(turn.user_input_dtmf);
-    const agent = nonEmpty(turn.agent_response);
-    const lines = [`*Turn ${index}*`];
-    if (caller !== undefined || dtmf !== undefined) {
-      const keys = dtmf === undefined ? '' : ` _(keypad: ${escapeText(dtmf)})_`;
-      lines.push(`:bust_in_silhouette: *Caller* · ${slackDate(turn.user_input_datetime, '{time_secs}')}${keys}`);
-      if (caller !== undefined) lines.push(`> ${escapeText(caller).replace(/\n/g, '\n> ')}`);
+/** One turn's blocks: its lines (split under the section limit) and the latency, when there is one. */
+function turnBlocks(turn: ConversationTurn, index: number): { blocks: KnownBlock[]; role: AnnotationRole } {
+  const caller = nonEmpty(turn.user_input);
+  const dtmf = nonEmpty(turn.user_input_dtmf);
+  const agent = nonEmpty(turn.agent_response);
+  const lines = [`*Turn ${index}*`];
+  if (caller !== undefined || dtmf !== undefined) {
+    const keys = dtmf === undefined ? '' : ` _(keypad: ${escapeText(dtmf)})_`;
+    lines.push(`:bust_in_silhouette: *Caller* · ${slackDate(turn.user_input_datetime, '{time_secs}')}${keys}`);
+    if (caller !== undefined) lines.push(`> ${escapeText(caller).replace(/\n/g, '\n> ')}`);
+  }
+  if (agent !== undefined) {
+    lines.push(`:robot_face: *Agent* · ${slackDate(turn.agent_response_datetime, '{time_secs}')}`);
+    lines.push(escapeText(agent));
+  }
+  if (caller === undefined && dtmf === undefined && agent === undefined)
+    lines.push('_(nothing was said in this turn)_');
+  const latency = latencyText(turn.latency);
+  const blocks: KnownBlock[] = splitText(lines.join('\n')).map((chunk) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: chunk },
+  }));
+  if (latency !== undefined) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:stopwatch: latency ${latency}` }] });
+  }
+  return { blocks, role: agent !== undefined ? 'agent' : 'user' };
+}
+
+function blockTextLength(block: KnownBlock): number {
+  if (block.type === 'section') return block.text?.text.length ?? 0;
+  if (block.type === 'context') return block.elements.reduce((n, e) => n + ('text' in e ? e.text.length : 0), 0);
+  return 0;
+}
+
+function turnRange(turns: ShownTurn[]): string {
+  const first = turns[0]?.turn ?? 0;
+  const last = turns.at(-1)?.turn ?? first;
+  return first === last ? `turn ${first}` : `turns ${first}–${last}`;
+}
+
+/**
+ * A call's transcript in as few messages as Slack's limits allow (spec §6: about one message a
+ * second per channel): consecutive turns share a message up to 50 blocks and a screenful of
+ * text; a turn starts a new message rather than being cut, unless it is longer than one.
+ */
+export function transcriptMessages(call: ConversationDetail): TranscriptMessage[] {
+  const messages: TranscriptMessage[] = [];
+  let blocks: KnownBlock[] = [];
+  let turns: ShownTurn[] = [];
+  let size = 0;
+  const flush = () => {
+    if (blocks.length === 0) return;
+    messages.push({ message: { text: `Transcript of ${call.conversationId}, ${turnRange(turns)}`, blocks }, turns });
+    blocks = [];
+    turns = [];
+    size = 0;
+  };
+  const all = Array.isArray(call.turns) ? call.turns : [];
+  all.forEach((turn, index) => {
+    const own = turnBlocks(typeof turn === 'object' && turn !== null ? turn : {}, index);
+    const ownSize = own.blocks.reduce((n, b) => n + blockTextLength(b), 0);
+    if (blocks.length + own.blocks.length > MESSAGE_BLOCK_LIMIT || size + ownSize > TRANSCRIPT_TEXT_BUDGET) flush();
+    for (const block of own.blocks) {
+      const length = blockTextLength(block);
+      if (blocks.length + 1 > MESSAGE_BLOCK_LIMIT || size + length > TRANSCRIPT_TEXT_BUDGET) flush();
+      blocks.push(block);
+      size += length;
+      if (turns.at(-1)?.turn !== index) turns.push({ turn: index, role: own.role });
     }
-    if (agent !== undefined) {
-      lines.push(`:robot_face: *Agent* · ${slackDate(turn.agent_response_datetime, '{time_secs}')}`);
-      lines.push(escapeText(agent));
-    }
-    if (caller === undefined && dtmf === undefined && agent === undefined)
-      lines.push('_(nothing was said in this turn)_');
-    const latency = latencyText(turn.latency);
-    const chunks = splitText(lines.join('\n'));
-    const messages = chunks.map((chunk, i): SlackMessage => {
-      const footer: KnownBlock[] =
-        latency !== undefined && i === chunks.length - 1
-          ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:stopwatch: latency ${latency}` }] }]
-          : [];
-      return { text: chunk, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: chunk } }, ...footer] };
-    });
-    return { turn: index, role: agent !== undefined ? 'agent' : 'user', messages };
   });
+  flush();
+  return messages;
 }
 
 export const NO_TURNS: SlackMessage = {

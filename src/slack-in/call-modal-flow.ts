@@ -39,6 +39,7 @@ export function annotationFormFor(target: CallTarget): AnnotationForm {
     context: modalContext(target),
     ...(target.conversationId !== undefined && { conversation: target.conversationId }),
     ...(target.turn !== undefined && { rows: [{ turn: String(target.turn.turn), role: target.turn.role }] }),
+    ...(target.turns !== undefined && { turns: target.turns }),
   };
 }
 

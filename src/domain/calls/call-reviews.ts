@@ -31,8 +31,10 @@ export interface CallTarget {
   thread: ThreadRef;
   conversationId?: string;
   agentId?: string;
-  /** Set when the message shows one turn of the conversation. */
+  /** Set when the message shows a turn of the conversation: the first it shows. */
   turn?: { turn: number; role: AnnotationRole };
+  /** Every turn the message shows, when it shows several. */
+  turns?: number[];
 }
 
 /** Says something to the person who asked, and no one else. */
@@ -83,6 +85,7 @@ export class CallReviews {
         conversationId: shown.conversationId,
         agentId: shown.agentId,
         turn: { turn: shown.turn, role: shown.role },
+        ...(shown.turns !== undefined && shown.turns.length > 1 && { turns: shown.turns }),
       };
     }
     if (session !== undefined && session.conversationId !== '') {
@@ -99,8 +102,9 @@ export class CallReviews {
   }
 
   /**
-   * Opens a call for review in a new thread: the summary as its root, then the transcript one
-   * turn per message, each remembered so that annotations can refer to its turn. The detail is
+   * Opens a call for review in a new thread: the summary as its root, then the transcript in as
+   * few messages as fit, each remembered with the turns it shows so that annotations can refer
+   * to them. The detail is
    * fetched first, so a PolyAI error (thrown) leaves nothing half-posted.
    */
   async open(request: OpenRequest): Promise<CallThread | undefined> {
@@ -130,18 +134,19 @@ export class CallReviews {
       conversationId: detail.conversationId,
     };
     await store.saveCallThread(call);
-    const turns = transcriptMessages(detail);
-    if (turns.length === 0) await slack.post(call.channel, NO_TURNS, threadTs);
-    for (const { turn, role, messages } of turns) {
-      for (const message of messages) {
-        const ts = await slack.post(call.channel, message, threadTs);
-        await store.rememberMessageTurn(call.channel, ts, {
-          agentId: call.agentId,
-          conversationId: call.conversationId,
-          turn,
-          role,
-        });
-      }
+    const transcript = transcriptMessages(detail);
+    if (transcript.length === 0) await slack.post(call.channel, NO_TURNS, threadTs);
+    for (const { message, turns } of transcript) {
+      const ts = await slack.post(call.channel, message, threadTs);
+      const [first] = turns;
+      if (first === undefined) continue;
+      await store.rememberMessageTurn(call.channel, ts, {
+        agentId: call.agentId,
+        conversationId: call.conversationId,
+        turn: first.turn,
+        role: first.role,
+        turns: turns.map((t) => t.turn),
+      });
     }
     logger.info(
       {
@@ -150,7 +155,8 @@ export class CallReviews {
           thread: threadTs,
           conversation: call.conversationId,
           agent: call.agentId,
-          turns: turns.length,
+          turns: new Set(transcript.flatMap((m) => m.turns.map((t) => t.turn))).size,
+          messages: transcript.length,
         },
       },
       'call review opened',

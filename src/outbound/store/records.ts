@@ -50,6 +50,8 @@ export interface MessageTurn {
   conversationId: string;
   turn: number;
   role: AnnotationRole;
+  /** Every turn the message shows, when it shows several (a transcript message); `turn` is the first. */
+  turns?: number[];
 }
 
 /** A call opened for review in a thread. */
