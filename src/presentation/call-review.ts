@@ -11,7 +11,7 @@ import type {
   ShortSummary,
 } from '../outbound/polyai/types.js';
 import type { SlackMessage } from '../outbound/slack/poster.js';
-import { code, escapeText, slackDate, splitText, truncate } from './text.js';
+import { code, escapeText, shown, slackDate, splitText, truncate } from './text.js';
 
 /** Slack allows this many blocks in one message. */
 const MESSAGE_BLOCK_LIMIT = 50;
@@ -96,12 +96,14 @@ export function formatDuration(seconds: number | null | undefined): string {
 export function summaryText(summary: ShortSummary | undefined): string | undefined {
   if (summary === null || summary === undefined) return undefined;
   if (typeof summary === 'string') return summary.trim() === '' ? undefined : summary;
-  const parts = [summary.heading, summary.content].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+  if (typeof summary !== 'object') return nonEmpty(summary);
+  const parts = [summary.heading, summary.content].map(nonEmpty).filter((p): p is string => p !== undefined);
   return parts.length === 0 ? undefined : parts.join(': ');
 }
 
-function plain(value: string | null | undefined): string {
-  return value === null || value === undefined || value === '' ? '—' : escapeText(value);
+function plain(value: unknown): string {
+  const text = nonEmpty(value);
+  return text === undefined ? '—' : escapeText(text);
 }
 
 function handoffText(call: ConversationSummary): string {
@@ -151,7 +153,7 @@ function textSections(label: string, body: string): KnownBlock[] {
 /** The root of a call-review thread: what the call was, its summary and note, and the review buttons. */
 export function callRoot(call: ConversationDetail, agentId: string, openedBy: string): SlackMessage {
   const title = `:telephone_receiver: *Call review* of ${code(call.conversationId)} (agent ${code(agentId)}), opened by <@${openedBy}>`;
-  const tags = (call.tags ?? []).filter((t) => typeof t === 'string' && t !== '');
+  const tags = (Array.isArray(call.tags) ? call.tags : []).map(nonEmpty).filter((t): t is string => t !== undefined);
   const fields = [
     `*Channel:* ${plain(call.channel)}  ·  *Direction:* ${plain(call.direction)}`,
     `*Start:* ${slackDate(call.startedAt ?? call.createdAt)}  ·  *Duration:* ${formatDuration(call.duration ?? call.totalDuration)}${call.inProgress === true ? '  ·  _in progress_' : ''}`,
@@ -161,7 +163,7 @@ export function callRoot(call: ConversationDetail, agentId: string, openedBy: st
     `*PolyScore:* ${typeof call.polyScore === 'number' ? String(Math.round(call.polyScore * 100) / 100) : '—'}`,
   ].join('\n');
   const summary = summaryText(call.shortSummary);
-  const note = typeof call.note === 'string' && call.note.trim() !== '' ? call.note : undefined;
+  const note = nonEmpty(call.note);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: title } },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(fields, 3000) } },
@@ -202,8 +204,10 @@ export interface TranscriptMessage {
  */
 const TRANSCRIPT_TEXT_BUDGET = 12_000;
 
+/** Upstream text worth a line: anything but null, undefined and blank, shown as it is. */
 function nonEmpty(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  const text = shown(value);
+  return text.trim() === '' ? undefined : text;
 }
 
 /** One turn's blocks: its lines (split under the section limit) and the latency, when there is one. */

@@ -8,6 +8,7 @@ import type { Config } from '../platform/config.js';
 import { boltLogger, type Logger } from '../platform/logger.js';
 import { configuredSecrets } from '../platform/secrets.js';
 import { acknowledgeUnhandled } from './ack-unhandled.js';
+import { tellFailures } from './failure-notice.js';
 import { allowedChannelsOnly } from './guards.js';
 import { httpReceiver } from './http-receiver.js';
 import { registerListeners } from './listeners/index.js';
@@ -120,6 +121,7 @@ export async function createSlackApp(
   const services = createServices(config, logger, store, app.client);
   app.use(trackRequest(services));
   app.use(allowedChannelsOnly(services));
+  app.use(tellFailures(services));
   registerListeners(app, services);
   acknowledgeUnhandled(app, logger);
   app.error(async (error) => {
