@@ -1,7 +1,7 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { SlackMessage } from '../outbound/slack/poster.js';
 import type { Session, SessionOrigin, SessionSettings } from '../outbound/store/records.js';
-import { code, escapeText, splitText } from './text.js';
+import { code, escapeText, shown, splitText } from './text.js';
 
 export type SessionState = 'starting' | 'active' | 'ended' | 'failed';
 
@@ -114,8 +114,9 @@ export function sessionRoot(
  * The agent's reply, escaped so it can never ping anyone, and split into as many
  * messages as Slack's limits need. `footer` blocks go under the last one, `accessory` beside its text.
  */
-export function agentReply(response: string, footer: KnownBlock[] = [], accessory?: Button): SlackMessage[] {
-  const body = response.trim() === '' ? '_(the agent replied with no text)_' : escapeText(response);
+export function agentReply(response: unknown, footer: KnownBlock[] = [], accessory?: Button): SlackMessage[] {
+  // Upstream may send a number or an object where text belongs: it is shown as it is.
+  const body = shown(response).trim() === '' ? '_(the agent replied with no text)_' : escapeText(response);
   const chunks = splitText(body);
   return chunks.map((chunk, i) => {
     const last = i === chunks.length - 1;

@@ -434,7 +434,9 @@ export class DebugChats {
         },
         'turn',
       );
-      if (reply.conversationEnded || !reply.delayedResponse || collected >= DELAYED_RESPONSE_LIMIT) break;
+      // Only a real `true` counts: a flag of another type ("no", 1) must not end or prolong a session.
+      if (reply.conversationEnded === true || reply.delayedResponse !== true || collected >= DELAYED_RESPONSE_LIMIT)
+        break;
       await sleep(DELAYED_RESPONSE_PAUSE_MS);
       const started = performance.now();
       correlationId = randomUUID();
@@ -446,7 +448,8 @@ export class DebugChats {
       );
       ms = Math.round(performance.now() - started);
     }
-    if (reply.conversationEnded) await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' });
+    if (reply.conversationEnded === true)
+      await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' });
     else await store.updateSession(session);
   }
 
