@@ -668,7 +668,7 @@ export class FakePolyAI {
     if (userTurn) session.userTurns += 1;
     const limit = this.endAfterTurns.get(session.conversationId) ?? this.endAfterTurns.get('*');
     if (userTurn && limit !== undefined && session.userTurns >= limit) reply.conversationEnded = true;
-    if (reply.conversationEnded) session.ended = true;
+    if (reply.conversationEnded === true) session.ended = true;
     return reply;
   }
 

@@ -194,7 +194,7 @@ export class FakeSlack {
    * then about `perSecond` a second; beyond that it answers 429 with `Retry-After`. Off by default;
    * `undefined` turns it off again.
    */
-  limitPostRate(limit: { burst?: number; perSecond?: number } | undefined = {}): void {
+  limitPostRate(limit: { burst?: number; perSecond?: number } | undefined): void {
     this.postRate = limit === undefined ? undefined : { burst: limit.burst ?? 3, perSecond: limit.perSecond ?? 1 };
     this.buckets.clear();
   }
