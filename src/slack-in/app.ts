@@ -15,6 +15,8 @@ import { registerListeners } from './listeners/index.js';
 import { createServices, type Services } from './services.js';
 
 const HEALTH_TIMEOUT_MS = 2000;
+/** How long the start-up check of the bot token may keep retrying an unreachable Slack. */
+const STARTUP_DEADLINE_MS = 5000;
 
 /** `GET /healthz`: 200 while the store answers, 503 when it does not (spec §5). */
 function healthRoute(store: StateStore): CustomRoute {
@@ -96,8 +98,13 @@ export async function createSlackApp(
     rejectRateLimitedCalls: true,
     fetch: slackFetch(logger, configuredSecrets(config)),
   };
+  // Start-up should fail within seconds when Slack is unreachable, not wait out the posting deadline.
   const identity = await botIdentity(
-    new WebClient(config.slack.botToken, { ...clientOptions, logger: boltLogger(logger) }),
+    new WebClient(config.slack.botToken, {
+      ...clientOptions,
+      fetch: slackFetch(logger, configuredSecrets(config), { deadlineMs: STARTUP_DEADLINE_MS }),
+      logger: boltLogger(logger),
+    }),
   );
   const customRoutes = [healthRoute(store)];
   const boltLog = boltLogger(logger);
