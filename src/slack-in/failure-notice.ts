@@ -4,13 +4,8 @@ import type { SlackMessage } from '../outbound/slack/poster.js';
 import { slackErrorCode } from '../outbound/slack/slack-errors.js';
 import { polyaiErrorMessage } from '../presentation/polyai-errors.js';
 import { code } from '../presentation/text.js';
+import { type Fields, record } from './guards.js';
 import type { Services } from './services.js';
-
-type Fields = Record<string, unknown>;
-
-function record(value: unknown): Fields | undefined {
-  return typeof value === 'object' && value !== null ? (value as Fields) : undefined;
-}
 
 /** What the person is told when their request failed in a way no listener explained. */
 function failureMessage(error: unknown): SlackMessage {

@@ -13,9 +13,11 @@ export const CHANNEL_NOT_ALLOWED: SlackMessage = {
   text: "polychat isn't enabled in this channel. Use it in one of the channels an admin listed in `POLYCHAT_ALLOWED_CHANNELS`, or ask them to add this one.",
 };
 
-type Fields = Record<string, unknown>;
+/** A request body's fields, as Bolt hands them over (untyped: a request may be of any kind). */
+export type Fields = Record<string, unknown>;
 
-function record(value: unknown): Fields | undefined {
+/** `value` as a record of fields, or undefined when it is none (a body may carry anything). */
+export function record(value: unknown): Fields | undefined {
   return typeof value === 'object' && value !== null ? (value as Fields) : undefined;
 }
 
