@@ -314,7 +314,11 @@ function listEntry(call: ConversationSummary, agentId: string): KnownBlock {
 
 /** One page of conversations, each with an Open button, and More when there may be another page. */
 export function conversationList(page: ListConversationsResponse, request: ListPageRef): SlackMessage[] {
-  const shown = page.conversations.length;
+  // A page without a list (or with holes in it) is shown as what it has.
+  const conversations = (Array.isArray(page.conversations) ? page.conversations : []).filter(
+    (call): call is ConversationSummary => typeof call === 'object' && call !== null,
+  );
+  const shown = conversations.length;
   const end = request.offset + shown;
   // `count` is the total in some API versions and the page's size in others: only a count
   // past this page's start is surely a total. Without one, a full page may have a next.
@@ -333,7 +337,7 @@ export function conversationList(page: ListConversationsResponse, request: ListP
       : `:telephone_receiver: Conversations of agent ${code(request.agentId)}: ${range}`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: heading } },
-    ...page.conversations.map((call) => listEntry(call, request.agentId)),
+    ...conversations.map((call) => listEntry(call, request.agentId)),
   ];
   if (shown > 0 && more) {
     blocks.push({

@@ -117,6 +117,19 @@ describe('a hostile environment', () => {
     expect(lost).toMatchObject({ channel, threadTs: rootTs, slackError: 'internal_error' });
   });
 
+  it('shows an answer at most twice when Slack posted it but answered internal_error', async () => {
+    const channel = freshChannel();
+    const { rootTs } = await startChat(stack, channel);
+    stack.slack.failNextAfterApplying('chat.postMessage', 'internal_error', 1, channel);
+    await stack.driver.message({ channel, thread_ts: rootTs, text: 'posted-anyway' });
+    const shown = () =>
+      stack.slack.messagesIn(channel, rootTs).filter((m) => String(m.text).includes('You said: posted-anyway'));
+    await waitUntil(() => shown().length >= 1);
+    await sleep(1500);
+    expect(shown().length).toBeGreaterThanOrEqual(1);
+    expect(shown().length).toBeLessThanOrEqual(2);
+  });
+
   it('acknowledges actions, shortcuts and views with IDs it does not know, at once', async () => {
     const started = performance.now();
     const answers = await Promise.all([

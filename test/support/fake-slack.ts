@@ -102,7 +102,8 @@ export interface FakeSlackOptions {
 interface SlackFault {
   method: string;
   remaining: number;
-  kind: 'error' | 'ratelimit';
+  /** `applied`: the call takes effect (a message is posted) and the answer is still the error. */
+  kind: 'error' | 'ratelimit' | 'applied';
   error?: string;
   channel?: string;
   retryAfterSeconds?: number;
@@ -182,6 +183,14 @@ export class FakeSlack {
   /** The next `n` calls of `method` (to `channel`, when given) answer `{ok:false, error}`. */
   failNext(method: string, error: string, n = 1, channel?: string): void {
     this.faults.push({ method, remaining: n, kind: 'error', error, channel });
+  }
+
+  /**
+   * The next `n` calls of `method` (to `channel`, when given) take effect but answer
+   * `{ok:false, error}`: Slack's `internal_error` "some aspect of the operation succeeded".
+   */
+  failNextAfterApplying(method: string, error: string, n = 1, channel?: string): void {
+    this.faults.push({ method, remaining: n, kind: 'applied', error, channel });
   }
 
   /** The next `n` calls of `method` (to `channel`, when given) answer HTTP 429 with `Retry-After`. */
@@ -410,7 +419,10 @@ export class FakeSlack {
       extraHeaders = { 'Retry-After': String(rateWait) };
       response = { ok: false, error: 'ratelimited' };
     } else if (fault?.kind === 'error') response = { ok: false, error: fault.error ?? 'fatal_error' };
-    else response = this.handlers.get(method)?.(args, call) ?? this.answer(method, args);
+    else if (fault?.kind === 'applied') {
+      this.handlers.get(method)?.(args, call) ?? this.answer(method, args);
+      response = { ok: false, error: fault.error ?? 'internal_error' };
+    } else response = this.handlers.get(method)?.(args, call) ?? this.answer(method, args);
 
     call.response = response;
     call.status = status;
