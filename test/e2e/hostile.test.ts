@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BOT_TOKEN, TEST_POLYAI_KEY, TEST_SIGNING_SECRET } from '../support/constants.js';
+import { makeConversation } from '../support/fake-polyai.js';
 import { FORM, JSON_TYPE, postToApp, slashCommand } from '../support/slack-requests.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { sleep, waitUntil } from '../support/wait.js';
+import { formValues } from './call-helpers.js';
 import { freshChannel, postsIn, startChat, textOf } from './chat-helpers.js';
 
 const V3_KEY = 'v3-secret-key-of-agent-1';
@@ -65,6 +67,28 @@ describe('a hostile environment', () => {
     const { response_url } = await stack.driver.command('call CA0123456789abcdef01', { channel_id: channel });
     const reply = await stack.slack.waitForResponse((r) => response_url.endsWith(r.id));
     expect(JSON.stringify(reply.body)).toContain('no conversation for [redacted]');
+
+    // A modal showing PolyAI's error (a form submitted, the annotation refused): the same.
+    const call = stack.polyai.addConversation('agent-1', makeConversation());
+    stack.polyai.failNext(1, {
+      status: 400,
+      error_code: 'INVALID_ANNOTATION',
+      message: `key ${TEST_POLYAI_KEY} may not annotate`,
+      op: 'addAnnotations',
+    });
+    await stack.driver.submitView({
+      callback_id: 'annotate_call_submit',
+      private_metadata: JSON.stringify({ channel, threadTs: rootTs, agentId: 'agent-1' }),
+      values: formValues({
+        text: { conversation: call.conversationId },
+        numbers: { turn_1: '1' },
+        selects: { side_1: 'agent', label_1: 'wrong_info' },
+      }),
+    });
+    const shown = await stack.slack.waitFor('views.update', (c) =>
+      JSON.stringify(c.args.view).includes('INVALID_ANNOTATION'),
+    );
+    expect(JSON.stringify(shown.args.view)).toContain('key [redacted] may not annotate');
 
     const sent = everythingSent();
     for (const secret of [TEST_POLYAI_KEY, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, V3_KEY])
