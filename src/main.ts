@@ -3,6 +3,7 @@ import { openStore } from './outbound/store/open-store.js';
 import { ConfigError, loadDotEnv, parseConfig } from './platform/config.js';
 import { DRAIN_TIMEOUT_MS } from './platform/in-flight.js';
 import { createLogger } from './platform/logger.js';
+import { configuredSecrets } from './platform/secrets.js';
 import { createSlackApp } from './slack-in/app.js';
 
 async function main(): Promise<void> {
@@ -15,14 +16,7 @@ async function main(): Promise<void> {
     process.stderr.write(`polychat: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logLevel, [
-    config.slack.botToken,
-    config.slack.signingSecret,
-    config.slack.appToken,
-    config.polyai.apiKey,
-    config.conversations?.defaultKey,
-    ...(config.conversations?.keys.values() ?? []),
-  ]);
+  const logger = createLogger(config.logLevel, configuredSecrets(config));
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(config.storeUrl, logger);

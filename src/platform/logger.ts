@@ -2,6 +2,7 @@ import type { Logger as BoltLogger } from '@slack/bolt';
 import { LogLevel as BoltLogLevel } from '@slack/bolt';
 import { type Logger, pino } from 'pino';
 import type { LogLevel } from './config.js';
+import { redactor } from './secrets.js';
 
 export type { Logger };
 
@@ -9,15 +10,15 @@ export type { Logger };
  * One JSON object a line on stdout. Every configured secret is scrubbed from the
  * final line, so a token that slips into a library's debug output never lands in logs.
  */
-export function createLogger(level: LogLevel, secrets: readonly (string | undefined)[]): Logger {
-  const known = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6);
+export function createLogger(level: LogLevel, secrets: readonly string[]): Logger {
+  const redact = redactor(secrets);
   return pino({
     level,
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     hooks: {
-      streamWrite: (line) => known.reduce((out, secret) => out.split(secret).join('[redacted]'), line),
+      streamWrite: redact,
     },
   });
 }

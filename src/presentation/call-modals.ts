@@ -29,6 +29,8 @@ export interface ModalContext {
   channel: string;
   threadTs: string;
   agentId?: string;
+  /** The annotation modal's shown turns, kept so its rows offer them again after **Add another turn**. */
+  turns?: number[];
 }
 
 export function modalMetadata(context: ModalContext): string {
@@ -39,9 +41,15 @@ export function readModalMetadata(raw: string): ModalContext | undefined {
   try {
     const data: unknown = JSON.parse(raw);
     if (typeof data !== 'object' || data === null) return undefined;
-    const { channel, threadTs, agentId } = data as Record<string, unknown>;
+    const { channel, threadTs, agentId, turns } = data as Record<string, unknown>;
     if (typeof channel !== 'string' || typeof threadTs !== 'string') return undefined;
-    return typeof agentId === 'string' ? { channel, threadTs, agentId } : { channel, threadTs };
+    const shownTurns = Array.isArray(turns) && turns.every(Number.isSafeInteger) ? (turns as number[]) : undefined;
+    return {
+      channel,
+      threadTs,
+      ...(typeof agentId === 'string' && { agentId }),
+      ...(shownTurns !== undefined && { turns: shownTurns }),
+    };
   } catch {
     return undefined;
   }
@@ -160,27 +168,39 @@ export interface AnnotationForm {
   context: ModalContext;
   conversation?: string;
   rows?: AnnotationRowDraft[];
+  /** The turns the message shows, when several: each row then offers exactly these. */
+  turns?: number[];
   /** A problem to show above the form, e.g. a PolyAI error on the last submission. */
   error?: string;
 }
 
-function turnRow(i: number, draft: AnnotationRowDraft): KnownBlock[] {
+/** A row's turn: a choice of the turns the message shows, or a number when it shows one (or none). */
+function turnInput(i: number, initial: string | undefined, shownTurns: number[] | undefined): KnownBlock {
+  const label = i === 1 ? 'Turn' : `Turn (${ordinal(i)} annotation)`;
+  if (shownTurns !== undefined && shownTurns.length > 1) {
+    const choices = Object.fromEntries(shownTurns.slice(0, 100).map((turn) => [String(turn), `Turn ${turn}`]));
+    return select(`turn_${i}`, label, choices, initial);
+  }
+  return {
+    type: 'input',
+    block_id: `turn_${i}`,
+    label: plainText(label),
+    optional: true,
+    hint: plainText('Zero-based: the greeting is turn 0.'),
+    element: {
+      type: 'number_input',
+      action_id: ACTION,
+      is_decimal_allowed: false,
+      min_value: '0',
+      ...(initial !== undefined && initial !== '' && { initial_value: initial }),
+    },
+  };
+}
+
+function turnRow(i: number, draft: AnnotationRowDraft, shownTurns: number[] | undefined): KnownBlock[] {
   return [
     ...(i === 1 ? [] : [{ type: 'divider' as const }]),
-    {
-      type: 'input',
-      block_id: `turn_${i}`,
-      label: plainText(i === 1 ? 'Turn' : `Turn (${ordinal(i)} annotation)`),
-      optional: true,
-      hint: plainText('Zero-based: the greeting is turn 0.'),
-      element: {
-        type: 'number_input',
-        action_id: ACTION,
-        is_decimal_allowed: false,
-        min_value: '0',
-        ...(draft.turn !== undefined && draft.turn !== '' && { initial_value: draft.turn }),
-      },
-    },
+    turnInput(i, draft.turn, shownTurns),
     select(`side_${i}`, 'Role', ROLE_LABELS, draft.role),
     select(`label_${i}`, 'Annotation type', ANNOTATION_LABELS, draft.label),
   ];
@@ -196,6 +216,7 @@ function ordinal(n: number): string {
  * its role only when it shows one side), and **Add another turn** for more.
  */
 export function annotationModal(form: AnnotationForm): ModalView {
+  const shownTurns = form.turns ?? form.context.turns;
   const drafts = (form.rows ?? []).slice(0, ANNOTATION_ROWS);
   const rows = drafts.length === 0 ? [{}] : drafts;
   const addTurn: KnownBlock[] =
@@ -218,7 +239,7 @@ export function annotationModal(form: AnnotationForm): ModalView {
   return {
     type: 'modal',
     callback_id: CALL_VIEWS.annotate,
-    private_metadata: modalMetadata(form.context),
+    private_metadata: modalMetadata({ ...form.context, ...(shownTurns !== undefined && { turns: shownTurns }) }),
     title: plainText(ANNOTATION_TITLE),
     submit: plainText('Annotate'),
     close: plainText('Cancel'),
@@ -234,7 +255,7 @@ export function annotationModal(form: AnnotationForm): ModalView {
           },
         ],
       },
-      ...rows.flatMap((draft, i) => turnRow(i + 1, draft)),
+      ...rows.flatMap((draft, i) => turnRow(i + 1, draft, shownTurns)),
       ...addTurn,
     ],
   };

@@ -11,7 +11,7 @@ import type {
   ShortSummary,
 } from '../outbound/polyai/types.js';
 import type { SlackMessage } from '../outbound/slack/poster.js';
-import { code, escapeText, slackDate, splitText, truncate } from './text.js';
+import { code, escapeText, shown, slackDate, splitText, truncate } from './text.js';
 
 /** Slack allows this many blocks in one message. */
 const MESSAGE_BLOCK_LIMIT = 50;
@@ -96,12 +96,14 @@ export function formatDuration(seconds: number | null | undefined): string {
 export function summaryText(summary: ShortSummary | undefined): string | undefined {
   if (summary === null || summary === undefined) return undefined;
   if (typeof summary === 'string') return summary.trim() === '' ? undefined : summary;
-  const parts = [summary.heading, summary.content].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+  if (typeof summary !== 'object') return nonEmpty(summary);
+  const parts = [summary.heading, summary.content].map(nonEmpty).filter((p): p is string => p !== undefined);
   return parts.length === 0 ? undefined : parts.join(': ');
 }
 
-function plain(value: string | null | undefined): string {
-  return value === null || value === undefined || value === '' ? '—' : escapeText(value);
+function plain(value: unknown): string {
+  const text = nonEmpty(value);
+  return text === undefined ? '—' : escapeText(text);
 }
 
 function handoffText(call: ConversationSummary): string {
@@ -151,7 +153,7 @@ function textSections(label: string, body: string): KnownBlock[] {
 /** The root of a call-review thread: what the call was, its summary and note, and the review buttons. */
 export function callRoot(call: ConversationDetail, agentId: string, openedBy: string): SlackMessage {
   const title = `:telephone_receiver: *Call review* of ${code(call.conversationId)} (agent ${code(agentId)}), opened by <@${openedBy}>`;
-  const tags = (call.tags ?? []).filter((t) => typeof t === 'string' && t !== '');
+  const tags = (Array.isArray(call.tags) ? call.tags : []).map(nonEmpty).filter((t): t is string => t !== undefined);
   const fields = [
     `*Channel:* ${plain(call.channel)}  ·  *Direction:* ${plain(call.direction)}`,
     `*Start:* ${slackDate(call.startedAt ?? call.createdAt)}  ·  *Duration:* ${formatDuration(call.duration ?? call.totalDuration)}${call.inProgress === true ? '  ·  _in progress_' : ''}`,
@@ -161,7 +163,7 @@ export function callRoot(call: ConversationDetail, agentId: string, openedBy: st
     `*PolyScore:* ${typeof call.polyScore === 'number' ? String(Math.round(call.polyScore * 100) / 100) : '—'}`,
   ].join('\n');
   const summary = summaryText(call.shortSummary);
-  const note = typeof call.note === 'string' && call.note.trim() !== '' ? call.note : undefined;
+  const note = nonEmpty(call.note);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: title } },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(fields, 3000) } },
@@ -173,7 +175,7 @@ export function callRoot(call: ConversationDetail, agentId: string, openedBy: st
       elements: [
         {
           type: 'mrkdwn',
-          text: 'The transcript follows in this thread, one turn per message. Use *Annotate call* on a turn to flag it.',
+          text: 'The transcript follows in this thread, several turns a message. Use *Annotate call* on one of them to flag its turns.',
         },
       ],
     },
@@ -184,50 +186,105 @@ export function callRoot(call: ConversationDetail, agentId: string, openedBy: st
   };
 }
 
-/** One transcript turn as posted: which turn it is, which side its messages show, and the messages. */
-export interface TranscriptEntry {
+/** One turn as an annotation sees it: which turn, and its side when only one side spoke. */
+export interface ShownTurn {
   turn: number;
-  /** The side these messages show, when they show one side only (an annotation is then of that side). */
+  /** The side the turn shows, when it shows one side only (an annotation is then of that side). */
   role?: AnnotationRole;
-  messages: SlackMessage[];
 }
 
-function nonEmpty(value: string | null | undefined): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+/** One transcript message as posted, and the turns it shows (several, or part of a long one). */
+export interface TranscriptMessage {
+  message: SlackMessage;
+  turns: ShownTurn[];
 }
 
-/** A call's transcript, one turn per message (split further only when a turn exceeds Slack's limits). */
-export function transcriptMessages(call: ConversationDetail): TranscriptEntry[] {
-  return (call.turns ?? []).map((turn, index) => {
-    const caller = nonEmpty(turn.user_input);
-    const dtmf = nonEmpty(turn.user_input_dtmf);
-    const agent = nonEmpty(turn.agent_response);
-    const lines = [`*Turn ${index}*`];
-    if (caller !== undefined || dtmf !== undefined) {
-      const keys = dtmf === undefined ? '' : ` _(keypad: ${escapeText(dtmf)})_`;
-      lines.push(`:bust_in_silhouette: *Caller* · ${slackDate(turn.user_input_datetime, '{time_secs}')}${keys}`);
-      if (caller !== undefined) lines.push(`> ${escapeText(caller).replace(/\n/g, '\n> ')}`);
+/**
+ * How much block text one transcript message carries at most. Slack takes far more, but
+ * collapses long messages behind "Show more"; this keeps about a screenful per message.
+ */
+const TRANSCRIPT_TEXT_BUDGET = 12_000;
+
+/** Upstream text worth a line: anything but null, undefined and blank, shown as it is. */
+function nonEmpty(value: unknown): string | undefined {
+  const text = shown(value);
+  return text.trim() === '' ? undefined : text;
+}
+
+/** One turn's blocks: its lines (split under the section limit) and the latency, when there is one. */
+function turnBlocks(turn: ConversationTurn, index: number): { blocks: KnownBlock[]; role?: AnnotationRole } {
+  const caller = nonEmpty(turn.user_input);
+  const dtmf = nonEmpty(turn.user_input_dtmf);
+  const agent = nonEmpty(turn.agent_response);
+  const lines = [`*Turn ${index}*`];
+  if (caller !== undefined || dtmf !== undefined) {
+    const keys = dtmf === undefined ? '' : ` _(keypad: ${escapeText(dtmf)})_`;
+    lines.push(`:bust_in_silhouette: *Caller* · ${slackDate(turn.user_input_datetime, '{time_secs}')}${keys}`);
+    if (caller !== undefined) lines.push(`> ${escapeText(caller).replace(/\n/g, '\n> ')}`);
+  }
+  if (agent !== undefined) {
+    lines.push(`:robot_face: *Agent* · ${slackDate(turn.agent_response_datetime, '{time_secs}')}`);
+    lines.push(escapeText(agent));
+  }
+  if (caller === undefined && dtmf === undefined && agent === undefined)
+    lines.push('_(nothing was said in this turn)_');
+  const latency = latencyText(turn.latency);
+  const blocks: KnownBlock[] = splitText(lines.join('\n')).map((chunk) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: chunk },
+  }));
+  if (latency !== undefined) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:stopwatch: latency ${latency}` }] });
+  }
+  const callerSpoke = caller !== undefined || dtmf !== undefined;
+  if (callerSpoke === (agent !== undefined)) return { blocks };
+  return { blocks, role: callerSpoke ? 'user' : 'agent' };
+}
+
+function blockTextLength(block: KnownBlock): number {
+  if (block.type === 'section') return block.text?.text.length ?? 0;
+  if (block.type === 'context') return block.elements.reduce((n, e) => n + ('text' in e ? e.text.length : 0), 0);
+  return 0;
+}
+
+function turnRange(turns: ShownTurn[]): string {
+  const first = turns[0]?.turn ?? 0;
+  const last = turns.at(-1)?.turn ?? first;
+  return first === last ? `turn ${first}` : `turns ${first}–${last}`;
+}
+
+/**
+ * A call's transcript in as few messages as Slack's limits allow (spec §6: about one message a
+ * second per channel): consecutive turns share a message up to 50 blocks and a screenful of
+ * text; a turn starts a new message rather than being cut, unless it is longer than one.
+ */
+export function transcriptMessages(call: ConversationDetail): TranscriptMessage[] {
+  const messages: TranscriptMessage[] = [];
+  let blocks: KnownBlock[] = [];
+  let turns: ShownTurn[] = [];
+  let size = 0;
+  const flush = () => {
+    if (blocks.length === 0) return;
+    messages.push({ message: { text: `Transcript of ${call.conversationId}, ${turnRange(turns)}`, blocks }, turns });
+    blocks = [];
+    turns = [];
+    size = 0;
+  };
+  const all = Array.isArray(call.turns) ? call.turns : [];
+  all.forEach((turn, index) => {
+    const own = turnBlocks(typeof turn === 'object' && turn !== null ? turn : {}, index);
+    const ownSize = own.blocks.reduce((n, b) => n + blockTextLength(b), 0);
+    if (blocks.length + own.blocks.length > MESSAGE_BLOCK_LIMIT || size + ownSize > TRANSCRIPT_TEXT_BUDGET) flush();
+    for (const block of own.blocks) {
+      const length = blockTextLength(block);
+      if (blocks.length + 1 > MESSAGE_BLOCK_LIMIT || size + length > TRANSCRIPT_TEXT_BUDGET) flush();
+      blocks.push(block);
+      size += length;
+      if (turns.at(-1)?.turn !== index) turns.push({ turn: index, ...(own.role !== undefined && { role: own.role }) });
     }
-    if (agent !== undefined) {
-      lines.push(`:robot_face: *Agent* · ${slackDate(turn.agent_response_datetime, '{time_secs}')}`);
-      lines.push(escapeText(agent));
-    }
-    if (caller === undefined && dtmf === undefined && agent === undefined)
-      lines.push('_(nothing was said in this turn)_');
-    const latency = latencyText(turn.latency);
-    const chunks = splitText(lines.join('\n'));
-    const messages = chunks.map((chunk, i): SlackMessage => {
-      const footer: KnownBlock[] =
-        latency !== undefined && i === chunks.length - 1
-          ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:stopwatch: latency ${latency}` }] }]
-          : [];
-      return { text: chunk, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: chunk } }, ...footer] };
-    });
-    const callerSpoke = caller !== undefined || dtmf !== undefined;
-    const side: AnnotationRole | undefined =
-      callerSpoke === (agent !== undefined) ? undefined : callerSpoke ? 'user' : 'agent';
-    return { turn: index, ...(side !== undefined && { role: side }), messages };
   });
+  flush();
+  return messages;
 }
 
 export const NO_TURNS: SlackMessage = {
@@ -260,7 +317,11 @@ function listEntry(call: ConversationSummary, agentId: string): KnownBlock {
 
 /** One page of conversations, each with an Open button, and More when there may be another page. */
 export function conversationList(page: ListConversationsResponse, request: ListPageRef): SlackMessage[] {
-  const shown = page.conversations.length;
+  // A page without a list (or with holes in it) is shown as what it has.
+  const conversations = (Array.isArray(page.conversations) ? page.conversations : []).filter(
+    (call): call is ConversationSummary => typeof call === 'object' && call !== null,
+  );
+  const shown = conversations.length;
   const end = request.offset + shown;
   // `count` is the total in some API versions and the page's size in others: only a count
   // past this page's start is surely a total. Without one, a full page may have a next.
@@ -279,7 +340,7 @@ export function conversationList(page: ListConversationsResponse, request: ListP
       : `:telephone_receiver: Conversations of agent ${code(request.agentId)}: ${range}`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: heading } },
-    ...page.conversations.map((call) => listEntry(call, request.agentId)),
+    ...conversations.map((call) => listEntry(call, request.agentId)),
   ];
   if (shown > 0 && more) {
     blocks.push({
@@ -338,6 +399,13 @@ export function audioComment(
   user: string,
 ): string {
   return `:studio_microphone: Recording of ${code(conversationId)} (${DIRECTION_LABELS[direction]}, ${redacted ? 'redacted' : 'unredacted'}), requested by <@${user}>`;
+}
+
+/** Said where the recording would have been posted, when the unredacted one went to a DM instead. */
+export function sentPrivately(conversationId: string, direction: AudioDirection, user: string): SlackMessage {
+  return {
+    text: `:lock: The unredacted recording of ${code(conversationId)} (${DIRECTION_LABELS[direction]}) was sent privately to <@${user}> in a direct message, so that only they can play it.`,
+  };
 }
 
 export const UNREDACTED_REFUSED: SlackMessage = {

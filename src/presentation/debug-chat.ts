@@ -3,7 +3,7 @@ import type { SlackMessage, SpeakerIdentity } from '../outbound/slack/poster.js'
 import type { Session, SessionOrigin, SessionSettings } from '../outbound/store/records.js';
 import type { ClientEnv } from '../platform/config.js';
 import { saveAsTestButton } from './suites.js';
-import { code, escapeText, SECTION_TEXT_LIMIT, splitText, truncate } from './text.js';
+import { code, escapeText, SECTION_TEXT_LIMIT, shown, splitText, truncate } from './text.js';
 
 export type SessionState = 'starting' | 'active' | 'ended' | 'failed';
 
@@ -158,12 +158,13 @@ export const AGENT_ICON = ':robot_face:';
  * `accessory` (the turn's menu) beside its text.
  */
 export function agentReply(
-  response: string,
+  response: unknown,
   speaker: SpeakerIdentity,
   footer: KnownBlock[] = [],
   accessory?: Overflow,
 ): SlackMessage[] {
-  const body = response.trim() === '' ? '_(the agent replied with no text)_' : escapeText(response);
+  // Upstream may send a number or an object where text belongs: it is shown as it is.
+  const body = shown(response).trim() === '' ? '_(the agent replied with no text)_' : escapeText(response);
   const chunks = splitText(body);
   return chunks.map((chunk, i) => {
     const last = i === chunks.length - 1;

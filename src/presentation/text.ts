@@ -6,12 +6,30 @@ export const SECTION_TEXT_LIMIT = 3000;
  * control characters, so escaping them turns `<!channel>`, `<@U…>` and `<url|label>` into
  * plain text that is shown as written but pings nobody.
  */
-export function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export function escapeText(text: unknown): string {
+  return shown(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * A value from upstream as text, whatever its type (spec §6: shown as it is): a string as
+ * written, a number or boolean written out, an object or list as JSON, null and undefined as
+ * nothing.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
 }
 
 /** Inline code for untrusted text: escaped, and without backticks that would end the span. */
-export function code(text: string): string {
+export function code(text: unknown): string {
   return `\`${escapeText(text).replace(/`/g, "'")}\``;
 }
 
@@ -61,8 +79,9 @@ export function truncate(text: string, limit: number): string {
 }
 
 /** A PolyAI timestamp in each reader's own time zone (Slack renders `<!date>`), or as written. */
-export function slackDate(iso: string | null | undefined, format = '{date_short_pretty} {time_secs}'): string {
-  if (iso === null || iso === undefined || iso === '') return '—';
+export function slackDate(iso: unknown, format = '{date_short_pretty} {time_secs}'): string {
+  if (typeof iso !== 'string') return iso === null || iso === undefined ? '—' : escapeText(iso);
+  if (iso === '') return '—';
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return escapeText(iso);
   return `<!date^${Math.floor(ms / 1000)}^${format}|${new Date(ms).toISOString()}>`;

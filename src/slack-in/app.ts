@@ -7,9 +7,17 @@ import type { Config } from '../platform/config.js';
 import { InFlight } from '../platform/in-flight.js';
 import { boltLogger, type Logger } from '../platform/logger.js';
 import { Metrics } from '../platform/metrics.js';
+import { configuredSecrets } from '../platform/secrets.js';
+import { acknowledgeUnhandled } from './ack-unhandled.js';
+import { tellFailures } from './failure-notice.js';
+import { allowedChannelsOnly } from './guards.js';
+import { httpReceiver } from './http-receiver.js';
 import { registerListeners } from './listeners/index.js';
 import { operationalRoutes } from './routes.js';
 import { createServices, type Services } from './services.js';
+
+/** How long the start-up check of the bot token may keep retrying an unreachable Slack. */
+const STARTUP_DEADLINE_MS = 5000;
 
 /** What a Slack request is, for its log line: the event type, command or interaction type. */
 function requestKind(body: Record<string, unknown>): string {
@@ -63,14 +71,19 @@ export async function createSlackApp(
   const inFlight = new InFlight();
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
-    // Bounded: a Slack outage must not keep a turn (and its thread) waiting for half an hour.
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    // slackFetch retries (429s and transient errors, within a deadline); the client must not as well.
+    retryConfig: { retries: 0 },
     // A 429 is waited out by the call it hit alone (see slackFetch), never by the whole client.
     rejectRateLimitedCalls: true,
-    fetch: slackFetch(logger, metrics),
+    fetch: slackFetch(logger, metrics, configuredSecrets(config)),
   };
+  // Start-up should fail within seconds when Slack is unreachable, not wait out the posting deadline.
   const identity = await botIdentity(
-    new WebClient(config.slack.botToken, { ...clientOptions, logger: boltLogger(logger) }),
+    new WebClient(config.slack.botToken, {
+      ...clientOptions,
+      fetch: slackFetch(logger, metrics, configuredSecrets(config), { deadlineMs: STARTUP_DEADLINE_MS }),
+      logger: boltLogger(logger),
+    }),
   );
   const customRoutes = operationalRoutes(store, inFlight, metrics);
   const boltLog = boltLogger(logger);
@@ -88,18 +101,15 @@ export async function createSlackApp(
     receiver.client.on('disconnected', () => logger.warn({ socketMode: 'disconnected' }, 'socket mode disconnected'));
     app = new App({ token: config.slack.botToken, ...identity, receiver, logger: boltLog, clientOptions });
   } else {
-    app = new App({
-      token: config.slack.botToken,
-      ...identity,
-      signingSecret: config.slack.signingSecret ?? '',
-      logger: boltLog,
-      clientOptions,
-      customRoutes,
-    });
+    const receiver = httpReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLog, customRoutes });
+    app = new App({ token: config.slack.botToken, ...identity, receiver, logger: boltLog, clientOptions });
   }
   const services = createServices(config, logger, store, app.client, { inFlight, metrics });
   app.use(trackRequest(services));
+  app.use(allowedChannelsOnly(services));
+  app.use(tellFailures(services));
   registerListeners(app, services);
+  acknowledgeUnhandled(app, logger);
   app.error(async (error) => {
     logger.error({ err: error.message, code: error.code }, 'listener failed');
   });

@@ -25,7 +25,6 @@ import {
   savingModal,
 } from '../presentation/call-modals.js';
 import { polyaiErrorMessage, polyaiErrorText } from '../presentation/polyai-errors.js';
-import { CHANNEL_NOT_ALLOWED, channelAllowed } from './guards.js';
 import type { Services } from './services.js';
 
 /** What a modal opened on a call carries: where to confirm, the agent, and the conversation when known. */
@@ -42,6 +41,7 @@ export function annotationFormFor(target: CallTarget): AnnotationForm {
     ...(target.turn !== undefined && {
       rows: [{ turn: String(target.turn.turn), ...(target.turn.role !== undefined && { role: target.turn.role }) }],
     }),
+    ...(target.turns !== undefined && { turns: target.turns }),
   };
 }
 
@@ -110,10 +110,6 @@ export function callShortcut(services: Services, title: string, content: CallMod
   }: AllMiddlewareArgs & SlackShortcutMiddlewareArgs<MessageShortcut>): Promise<void> => {
     await ack();
     const channel = shortcut.channel.id;
-    if (!channelAllowed(services.config, channel)) {
-      await client.views.open({ trigger_id: shortcut.trigger_id, view: doneModal(title, CHANNEL_NOT_ALLOWED.text) });
-      return;
-    }
     if ('view' in content) {
       const target = await services.calls.locate(channel, shortcut.message);
       await client.views.open({ trigger_id: shortcut.trigger_id, view: content.view(target) });

@@ -124,28 +124,37 @@ describe('Annotate call (message shortcut)', () => {
     expect((elementOf(onGreeting.view, 'side_1')?.initial_option as { value?: string })?.value).toBe('agent');
   });
 
-  it('prefills the turn of a call-review transcript message and takes several rows', async () => {
+  it('offers the turns a call-review transcript message shows and takes several rows', async () => {
     const call = stack.polyai.addConversation('agent-2', makeConversation({ turnCount: 3 }));
     const channel = freshChannel();
     await stack.driver.command(`call ${call.conversationId} agent=agent-2`, { channel_id: channel });
     const root = await stack.slack.waitFor('chat.postMessage', (c) => c.args.channel === channel && !c.args.thread_ts);
     const rootTs = String(root.response.ts);
-    const turns = await waitUntil(() => {
+    // The three turns share one message; annotating it offers exactly those three.
+    const [transcript] = await waitUntil(() => {
       const posts = postsIn(stack, channel, rootTs);
-      return posts.length === 3 ? posts : undefined;
+      return posts.length === 1 ? posts : undefined;
     });
 
-    const form = await shortcut('annotate_call', channel, botMessage(turns[2] as SlackCall));
+    const form = await shortcut('annotate_call', channel, botMessage(transcript as SlackCall));
     expect(elementOf(form.view, 'conversation')?.initial_value).toBe(call.conversationId);
-    expect(elementOf(form.view, 'turn_1')?.initial_value).toBe('2');
-    // The transcript message shows both sides of the turn, so neither is chosen for the person.
+    const offered = elementOf(form.view, 'turn_1') as { options?: Array<{ value: string }>; initial_option?: unknown };
+    expect(offered.options?.map((o) => o.value)).toEqual(['0', '1', '2']);
+    expect(offered.initial_option).toMatchObject({ value: '0' });
+    // The message shows several turns and both sides, so no side is chosen for the person.
     expect(elementOf(form.view, 'side_1')?.initial_option).toBeUndefined();
     expect(JSON.stringify(form.view.blocks)).toContain('agent-2');
 
     const values = formValues({
       text: { conversation: call.conversationId },
-      numbers: { turn_1: '2', turn_2: '2', turn_3: null },
-      selects: { side_1: 'agent', label_1: 'wrong_info', side_2: 'user', label_2: 'wrong_transcript' },
+      selects: {
+        turn_1: '2',
+        side_1: 'agent',
+        label_1: 'wrong_info',
+        turn_2: '2',
+        side_2: 'user',
+        label_2: 'wrong_transcript',
+      },
     });
     await submit('annotate_call_submit', form, values);
     await waitUntil(() => stack.polyai.annotationsFor(call.conversationId).length === 2);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BOT_ID, TEST_BOT_USER_ID } from '../support/constants.js';
 import { type AudioDirection, makeConversation } from '../support/fake-polyai.js';
+import { dmChannelOf } from '../support/fake-slack.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
 import { replyTo, responseText, uploadNamed } from './call-helpers.js';
@@ -71,10 +72,15 @@ describe('/polychat audio', () => {
     expect((await replyTo(stack, refused.response_url)).body).toMatchObject({ response_type: 'ephemeral' });
     expect(audioRequests(id)).toHaveLength(0);
 
-    await stack.driver.command(`audio ${id} redacted=false`, { channel_id: channel, user_id: 'UADMIN' });
+    const admin = await stack.driver.command(`audio ${id} redacted=false`, { channel_id: channel, user_id: 'UADMIN' });
     const { upload, file } = await uploadNamed(stack, `${id}-combined.wav`);
     expect(upload.sha256).toBe(await stack.polyai.expectedAudioSha256(id, 'combined', false));
     expect(file.initialComment).toContain('unredacted');
+    // Never into the channel: the requester's direct message, and they are told so.
+    expect(file.channelId).toBe(dmChannelOf('UADMIN'));
+    expect(file.threadTs).toBeUndefined();
+    expect(stack.slack.callsTo('conversations.open').at(-1)?.args.users).toBe('UADMIN');
+    expect(responseText(await replyTo(stack, admin.response_url))).toContain('sent privately');
     expect(audioRequests(id).map((r) => r.query)).toEqual([{ direction: 'combined', redacted: 'false' }]);
 
     // A listed user gets unredacted audio by default, and redacted audio when asking for it.
@@ -120,7 +126,7 @@ describe('audio in a call-review thread', () => {
     await stack.driver.command(`call ${id}`, { channel_id: channel });
     const root = await stack.slack.waitFor('chat.postMessage', (c) => c.args.channel === channel && !c.args.thread_ts);
     const rootTs = String(root.response.ts);
-    await waitUntil(() => postsIn(stack, channel, rootTs).length === 3);
+    await waitUntil(() => postsIn(stack, channel, rootTs).length === 1);
 
     await stack.driver.command(`audio ${id} direction=agent`, { channel_id: channel });
     const byCommand = await uploadNamed(stack, `${id}-agent-redacted.wav`);
@@ -138,6 +144,16 @@ describe('audio in a call-review thread', () => {
     await stack.driver.action({ channel, user: 'UADMIN', message, actions: [{ action_id: 'call_audio_user', value }] });
     const unredacted = await uploadNamed(stack, `${id}-user.wav`);
     expect(unredacted.upload.sha256).toBe(await stack.polyai.expectedAudioSha256(id, 'user', false));
+    expect(unredacted.file.channelId).toBe(dmChannelOf('UADMIN'));
+    expect(unredacted.file.threadTs).toBeUndefined();
+    const notice = await stack.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === rootTs && String(c.args.text).includes('sent privately'),
+    );
+    expect(String(notice.args.text)).toContain('<@UADMIN>');
+    // Nothing unredacted was ever shared in the channel.
+    const inChannel = [...stack.slack.files.values()].filter((f) => f.completed?.channelId === channel);
+    expect(inChannel.every((f) => f.filename.endsWith('-redacted.wav'))).toBe(true);
   });
 });
 

@@ -16,8 +16,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** `/polychat call …` in a fresh channel; resolves with the root message once `turns` thread messages are posted. */
-async function openCall(text: string, turns: number, user = 'U1') {
+/** `/polychat call …` in a fresh channel; resolves with the root message once `messages` thread messages are posted. */
+async function openCall(text: string, messages: number, user = 'U1') {
   const channel = freshChannel();
   const { response } = await stack.driver.command(text, { channel_id: channel, user_id: user });
   expect(response.status).toBe(200);
@@ -25,9 +25,16 @@ async function openCall(text: string, turns: number, user = 'U1') {
   const rootTs = String(root.response.ts);
   const thread = await waitUntil(() => {
     const posts = postsIn(stack, channel, rootTs);
-    return posts.length >= turns ? posts : undefined;
+    return posts.length >= messages ? posts : undefined;
   });
   return { channel, root, rootTs, thread };
+}
+
+/** The section texts of a posted message, in order. */
+function sectionsOf(call: SlackCall): string[] {
+  return ((call.args.blocks ?? []) as Array<{ type: string; text?: { text: string } }>)
+    .filter((b) => b.type === 'section')
+    .map((b) => b.text?.text ?? '');
 }
 
 function actionIds(call: SlackCall): string[] {
@@ -49,12 +56,12 @@ function buttons(post: { body: unknown }): Array<{ action_id: string; value: str
 }
 
 describe('/polychat call', () => {
-  it('opens a review thread: a root summary with buttons, then the transcript one turn per message', async () => {
+  it('opens a review thread: a root summary with buttons, then the transcript, several turns a message', async () => {
     const call = stack.polyai.addConversation(
       'agent-1',
       makeConversation({ turnCount: 4, note: 'Check the date of birth step' }),
     );
-    const { channel, root, rootTs, thread } = await openCall(`call ${call.conversationId}`, 4, 'U9');
+    const { channel, root, rootTs, thread } = await openCall(`call ${call.conversationId}`, 1, 'U9');
     const [get] = stack.polyai.requestsOf('getConversation').filter((r) => r.conversationId === call.conversationId);
     expect(get?.agentId).toBe('agent-1');
 
@@ -89,17 +96,17 @@ describe('/polychat call', () => {
       'review_mark_reviewed',
     ]);
 
-    expect(thread).toHaveLength(4);
-    const texts = thread.map(textOf);
+    expect(thread).toHaveLength(1);
+    const texts = sectionsOf(thread[0] as SlackCall);
     for (const [i, text] of texts.entries()) expect(text).toContain(`*Turn ${i}*`);
     expect(texts[0]).toContain('Thanks for calling Acme Dental');
     expect(texts[0]).not.toContain('*Caller*');
     expect(texts[1]).toMatch(
       /\*Caller\*[\s\S]*I need to move my appointment[\s\S]*\*Agent\*[\s\S]*What is your date of birth\?/,
     );
-    expect(texts[1]).toContain('latency 1200 ms');
+    expect(textOf(thread[0] as SlackCall)).toContain('latency 1200 ms');
     expect(texts[1]).toContain(`<!date^${Date.parse('2025-01-15T10:00:08.000Z') / 1000}^{time_secs}`);
-    expect(stack.slack.messagesIn(channel, rootTs)).toHaveLength(5);
+    expect(stack.slack.messagesIn(channel, rootTs)).toHaveLength(2);
   });
 
   it('shows a string summary, a handoff, latency objects, escapes PolyAI text and splits long turns', async () => {
@@ -116,22 +123,20 @@ describe('/polychat call', () => {
         ],
       }),
     );
-    const { root, thread } = await openCall(`call ${call.conversationId} agent=agent-2`, 3);
+    const { root, thread } = await openCall(`call ${call.conversationId} agent=agent-2`, 1);
     const summary = textOf(root);
     expect(summary).toContain('Caller wanted &lt;!here&gt; a human');
     expect(summary).toContain('yes to `front-desk` (caller asked for a person)');
     expect(summary).not.toContain('<!here>');
-    const texts = thread.map(textOf);
+    const texts = sectionsOf(thread[0] as SlackCall);
     expect(texts[0]).toContain('Hello &lt;@U123&gt;, this is Acme.');
     expect(texts[0]).toContain('latency asr 120 ms, llm 640 ms');
-    // The long turn goes out as two messages, each within Slack's 3000-character section limit.
-    expect(thread).toHaveLength(3);
+    // The long turn is split into two sections, each within Slack's 3000-character limit.
+    expect(thread).toHaveLength(1);
+    expect(texts).toHaveLength(3);
     expect(texts[1]).toContain('*Turn 1*');
     expect(texts[2]).toContain('The end.');
-    for (const post of thread.slice(1)) {
-      const section = (post.args.blocks as Array<{ text?: { text: string } }>)[0];
-      expect(section?.text?.text.length).toBeLessThanOrEqual(3000);
-    }
+    for (const text of texts) expect(text.length).toBeLessThanOrEqual(3000);
   });
 
   it('says so when the call has no turns', async () => {
@@ -144,7 +149,7 @@ describe('/polychat call', () => {
   it('takes an Agent Studio link, agent included', async () => {
     const call = stack.polyai.addConversation('agent-2', makeConversation());
     const link = `<https://studio.poly.ai/acme/agents/agent-2/conversations/${call.conversationId}>`;
-    const { root } = await openCall(`call ${link}`, 3);
+    const { root } = await openCall(`call ${link}`, 1);
     expect(textOf(root)).toContain(call.conversationId);
     const gets = stack.polyai.requestsOf('getConversation').filter((r) => r.conversationId === call.conversationId);
     expect(gets.map((r) => r.agentId)).toEqual(['agent-2']);
@@ -208,7 +213,7 @@ describe('/polychat list', () => {
     const root = await stack.slack.waitFor('chat.postMessage', (c) => c.args.channel === channel && !c.args.thread_ts);
     expect(textOf(root)).toContain(calls[4]?.conversationId);
     expect(textOf(root)).toContain('<@U5>');
-    await waitUntil(() => postsIn(stack, channel, String(root.response.ts)).length === 3);
+    await waitUntil(() => postsIn(stack, channel, String(root.response.ts)).length === 1);
   });
 
   it('says when an agent has no conversations', async () => {
@@ -223,7 +228,7 @@ describe('/polychat list', () => {
 describe('/polychat note', () => {
   it('sets the note and confirms in the call thread when one is open in the channel', async () => {
     const call = stack.polyai.addConversation('agent-1', makeConversation());
-    const { channel, rootTs } = await openCall(`call ${call.conversationId}`, 3);
+    const { channel, rootTs } = await openCall(`call ${call.conversationId}`, 1);
     // As Slack sends it: the command is declared with should_escape, so &, < and > arrive escaped.
     const { response_url } = await stack.driver.command(
       `note ${call.conversationId} Wrong &lt;b&gt;date&lt;/b&gt; &amp; time`,

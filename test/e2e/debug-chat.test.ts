@@ -37,7 +37,10 @@ describe('/polychat starts a debug chat', () => {
     });
     expect(create?.headers['x-api-key']).toBe('test-polyai-key');
     expect(create?.correlationId).toMatch(/[0-9a-f-]{36}/);
-    const update = await stack.slack.waitFor('chat.update', (c) => c.args.ts === rootTs && /conv-/.test(textOf(c)));
+    const update = await stack.slack.waitFor(
+      'chat.update',
+      (c) => c.args.ts === rootTs && /AS_CHAT_[0-9a-f-]{36}/.test(textOf(c)),
+    );
     for (const shown of ['agent-2', 'pre-release', 'v7', 'en-GB', '<@U42>']) expect(textOf(update)).toContain(shown);
     const greeting = await stack.slack.waitFor('chat.postMessage', (c) => c.args.thread_ts === rootTs);
     expect(textOf(greeting)).toContain('Hello! How can I help?');

@@ -107,7 +107,7 @@ describe('manifest.yml', () => {
     if (events.includes('app_home_opened')) expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
   });
 
-  it('has the scopes that posting, reactions, commands, uploads and reading shared suite files need', () => {
+  it('has the scopes that posting, reactions, commands, uploads, reading shared suite files and unredacted audio DMs need', () => {
     expect(manifest.oauth_config.scopes.bot).toEqual(
       expect.arrayContaining([
         'chat:write',
@@ -116,6 +116,7 @@ describe('manifest.yml', () => {
         'reactions:write',
         'files:write',
         'files:read',
+        'im:write',
       ]),
     );
   });

@@ -271,7 +271,6 @@ export class FakePolyAI {
   private readonly delayed = new Map<string, string[]>();
   private readonly pendingParts = new Map<string, string[]>();
   private responder: Responder | undefined;
-  private counter = 0;
 
   constructor(opts: FakePolyAIOptions = {}) {
     this.apiKey = opts.apiKey ?? TEST_POLYAI_KEY;
@@ -509,7 +508,8 @@ export class FakePolyAI {
       const cid = route.conversationId ?? '';
       switch (route.op) {
         case 'createDebugChat':
-          sendJson(res, 200, this.createDebugChat(agentId, body));
+          // A new session answers 201, as PolyAI does (turns answer 200).
+          sendJson(res, 201, this.createDebugChat(agentId, body));
           return;
         case 'respondDebugChat': {
           const out = await this.respondDebugChat(agentId, cid, body, headers);
@@ -527,7 +527,7 @@ export class FakePolyAI {
           this.requireDetail(agentId, cid);
           if (!isRecord(body) || typeof body.note !== 'string') throw validation('note: a string is required');
           this.notes.set(cid, body.note);
-          sendJson(res, 200, { success: true });
+          sendJson(res, 201, { success: true });
           return;
         case 'addAnnotations': {
           this.requireDetail(agentId, cid);
@@ -570,7 +570,7 @@ export class FakePolyAI {
     const conversationId =
       typeof body.conversationId === 'string' && body.conversationId !== ''
         ? body.conversationId
-        : `conv-${++this.counter}`;
+        : `AS_CHAT_${randomUUID()}`;
     const session: DebugChatSession = {
       agentId,
       conversationId,
@@ -669,7 +669,7 @@ export class FakePolyAI {
     if (userTurn) session.userTurns += 1;
     const limit = this.endAfterTurns.get(session.conversationId) ?? this.endAfterTurns.get('*');
     if (userTurn && limit !== undefined && session.userTurns >= limit) reply.conversationEnded = true;
-    if (reply.conversationEnded) session.ended = true;
+    if (reply.conversationEnded === true) session.ended = true;
     return reply;
   }
 
@@ -836,6 +836,8 @@ function parseAnnotations(body: unknown): AnnotationItem[] {
 function defaultMetadata(session: DebugChatSession, turn: number, node: string): Record<string, unknown> {
   return {
     currentNode: node,
+    // Live responses often cite no topic this way; retrievedTopics carries the names.
+    citedTopic: '',
     nodeTrace: turn === 0 ? ['Start', node] : ['Start', 'Router', node],
     functionEvents: [],
     state: { turn },

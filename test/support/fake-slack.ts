@@ -104,7 +104,8 @@ export interface FakeSlackOptions {
 interface SlackFault {
   method: string;
   remaining: number;
-  kind: 'error' | 'ratelimit';
+  /** `applied`: the call takes effect (a message is posted) and the answer is still the error. */
+  kind: 'error' | 'ratelimit' | 'applied';
   error?: string;
   channel?: string;
   retryAfterSeconds?: number;
@@ -112,6 +113,11 @@ interface SlackFault {
 
 interface Waiter {
   check(): boolean;
+}
+
+/** The ID of the direct message between the bot and `user` in the fake (conversations.open). */
+export function dmChannelOf(user: string): string {
+  return `D${user.replace(/^[UW]/, '')}`;
 }
 
 /** Methods that take message blocks, checked against Block Kit's limits. */
@@ -136,6 +142,9 @@ export class FakeSlack {
 
   private readonly server: Server;
   private readonly faults: SlackFault[] = [];
+  /** Per-channel chat.postMessage token buckets, when `limitPostRate` turned them on. */
+  private postRate: { burst: number; perSecond: number } | undefined;
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly uploadFaults: number[] = [];
   private readonly handlers = new Map<string, SlackHandler>();
   private readonly messages = new Map<string, SlackMessage[]>();
@@ -199,9 +208,43 @@ export class FakeSlack {
     this.faults.push({ method, remaining: n, kind: 'error', error, channel });
   }
 
+  /**
+   * The next `n` calls of `method` (to `channel`, when given) take effect but answer
+   * `{ok:false, error}`: Slack's `internal_error` "some aspect of the operation succeeded".
+   */
+  failNextAfterApplying(method: string, error: string, n = 1, channel?: string): void {
+    this.faults.push({ method, remaining: n, kind: 'applied', error, channel });
+  }
+
   /** The next `n` calls of `method` (to `channel`, when given) answer HTTP 429 with `Retry-After`. */
   rateLimitNext(method: string, retryAfterSeconds: number, n = 1, channel?: string): void {
     this.faults.push({ method, remaining: n, kind: 'ratelimit', retryAfterSeconds, channel });
+  }
+
+  /**
+   * Slack's per-channel posting limit: chat.postMessage in one channel may burst `burst` messages,
+   * then about `perSecond` a second; beyond that it answers 429 with `Retry-After`. Off by default;
+   * `undefined` turns it off again.
+   */
+  limitPostRate(limit: { burst?: number; perSecond?: number } | undefined): void {
+    this.postRate = limit === undefined ? undefined : { burst: limit.burst ?? 3, perSecond: limit.perSecond ?? 1 };
+    this.buckets.clear();
+  }
+
+  /** Seconds until `channel` may post again, or undefined when a post may go now (and takes its token). */
+  private postRateWait(method: string, channel: unknown): number | undefined {
+    if (this.postRate === undefined || method !== 'chat.postMessage' || typeof channel !== 'string') return undefined;
+    const { burst, perSecond } = this.postRate;
+    const now = performance.now();
+    const bucket = this.buckets.get(channel) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+    bucket.at = now;
+    this.buckets.set(channel, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
   }
 
   /** The next `n` uploads to an upload_url answer this HTTP status (after reading the body). */
@@ -268,6 +311,8 @@ export class FakeSlack {
     this.statuses.clear();
     this.faults.length = 0;
     this.uploadFaults.length = 0;
+    this.postRate = undefined;
+    this.buckets.clear();
   }
 
   // -------------------------------------------------------------- queries
@@ -400,6 +445,8 @@ export class FakeSlack {
     let status = 200;
     let extraHeaders: Record<string, string> = {};
     const fault = token === this.botToken ? this.takeFault(method, args) : undefined;
+    const rateWait =
+      token === this.botToken && fault === undefined ? this.postRateWait(method, args.channel) : undefined;
     if (token === undefined) response = { ok: false, error: 'not_authed' };
     else if (method.startsWith('apps.connections.') ? token !== TEST_APP_TOKEN : token !== this.botToken) {
       // Socket Mode opens its connection with the app-level token; every other method takes the bot token.
@@ -408,11 +455,18 @@ export class FakeSlack {
       status = 429;
       extraHeaders = { 'Retry-After': String(fault.retryAfterSeconds ?? 1) };
       response = { ok: false, error: 'ratelimited' };
+    } else if (rateWait !== undefined) {
+      status = 429;
+      extraHeaders = { 'Retry-After': String(rateWait) };
+      response = { ok: false, error: 'ratelimited' };
     } else if (fault?.kind === 'error') response = { ok: false, error: fault.error ?? 'fatal_error' };
     else if (method === 'chat.postMessage' && this.overChannelLimit(args)) {
       status = 429;
       extraHeaders = { 'Retry-After': '1' };
       response = { ok: false, error: 'ratelimited' };
+    } else if (fault?.kind === 'applied') {
+      this.handlers.get(method)?.(args, call) ?? this.answer(method, args);
+      response = { ok: false, error: fault.error ?? 'internal_error' };
     } else response = this.handlers.get(method)?.(args, call) ?? this.answer(method, args);
 
     call.response = response;
@@ -580,6 +634,13 @@ export class FakeSlack {
             ...this.channels.get(channel),
           },
         };
+      }
+      case 'conversations.open': {
+        // One user: their DM with the bot, the same ID every time (as Slack does).
+        const users = str('users');
+        if (!users) return { ok: false, error: 'users_list_not_supplied' };
+        if (users.includes(',')) return { ok: false, error: 'not_enough_users' };
+        return { ok: true, channel: { id: dmChannelOf(users), is_im: true, user: users } };
       }
       case 'conversations.replies': {
         if (!channel) return { ok: false, error: 'channel_not_found' };

@@ -38,9 +38,10 @@ describe('fake PolyAI', () => {
 
   it('creates a debug chat, answers turns, and records them', async () => {
     const created = await post('/v1/agents/agent-1/debug-chat', { clientEnv: 'sandbox', asrLangCode: 'en-GB' });
-    expect(created.status).toBe(200);
+    expect(created.status).toBe(201);
     const greeting = (await created.json()) as { conversationId: string; response: string; userInput: string };
     expect(greeting.response).toBe('Hello! How can I help?');
+    expect(greeting.conversationId).toMatch(/^AS_CHAT_[0-9a-f-]{36}$/);
     expect(greeting.userInput).toBe('');
     const cid = greeting.conversationId;
     expect(poly.session(cid)?.asrLangCode).toBe('en-GB');
@@ -115,7 +116,7 @@ describe('fake PolyAI', () => {
     };
     expect(list.count).toBe(1);
     expect(list.conversations[0]).not.toHaveProperty('turns');
-    expect((await post('/v1/agents/agent-1/conversations/CA1/note', { note: 'check this' })).status).toBe(200);
+    expect((await post('/v1/agents/agent-1/conversations/CA1/note', { note: 'check this' })).status).toBe(201);
     const detail = (await (await fetch(`${poly.url}/v1/agents/agent-1/conversations/CA1`, { headers })).json()) as {
       note: string;
       turns: unknown[];

@@ -78,7 +78,7 @@ describe('call presentation', () => {
     expect(audioFilename('CA1', 'combined', false)).toBe('CA1-combined.wav');
   });
 
-  it('posts one message per turn, telling caller and agent apart, with the side it shows when it shows one', () => {
+  it('puts several turns in one message, telling caller and agent apart, with the side it shows when it shows one', () => {
     const call = {
       conversationId: 'CA1',
       accountId: 'a',
@@ -89,16 +89,31 @@ describe('call presentation', () => {
         { user_input: null, agent_response: null },
       ],
     } as ConversationDetail;
-    const turns = transcriptMessages(call);
-    expect(turns.map((t) => [t.turn, t.role, t.messages.length])).toEqual([
-      [0, 'agent', 1],
-      [1, 'user', 1],
-      [2, undefined, 1],
-    ]);
-    expect(turns[0]?.messages[0]?.text).toContain('Hello &lt;!channel&gt;');
-    expect(turns[0]?.messages[0]?.text).not.toContain('*Caller*');
-    expect(turns[1]?.messages[0]?.text).toContain('keypad: 12');
-    expect(turns[2]?.messages[0]?.text).toContain('nothing was said');
+    const messages = transcriptMessages(call);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.turns).toEqual([{ turn: 0, role: 'agent' }, { turn: 1, role: 'user' }, { turn: 2 }]);
+    const sections = (messages[0]?.message.blocks ?? []).map((b) => (b.type === 'section' ? b.text?.text : ''));
+    expect(sections[0]).toContain('Hello &lt;!channel&gt;');
+    expect(sections[0]).not.toContain('*Caller*');
+    expect(sections[1]).toContain('keypad: 12');
+    expect(sections[2]).toContain('nothing was said');
+  });
+
+  it('splits a 60-turn transcript under the block and text limits, every turn once and in order', () => {
+    const turns = Array.from({ length: 60 }, (_, i) => ({
+      user_input: `question ${i} ${'words '.repeat(i % 7 === 0 ? 500 : 20)}`,
+      agent_response: `answer ${i}`,
+      latency: 900,
+    }));
+    const messages = transcriptMessages({ conversationId: 'CA2', accountId: 'a', projectId: 'p', turns });
+    expect(messages.length).toBeGreaterThan(1);
+    expect(messages.length).toBeLessThan(15);
+    for (const { message } of messages) {
+      expect(message.blocks?.length).toBeLessThanOrEqual(50);
+      for (const block of message.blocks ?? [])
+        if (block.type === 'section') expect(block.text?.text.length).toBeLessThanOrEqual(3000);
+    }
+    expect(messages.flatMap((m) => m.turns.map((t) => t.turn))).toEqual(turns.map((_, i) => i));
   });
 
   it('keeps a long conversation list under 50 blocks a message', () => {

@@ -8,6 +8,7 @@ import {
   audioFailed,
   audioFilename,
   recordingNotFound,
+  sentPrivately,
   UNREDACTED_REFUSED,
 } from '../../presentation/call-review.js';
 import { errorReference, polyaiErrorMessage } from '../../presentation/polyai-errors.js';
@@ -42,8 +43,9 @@ export class CallAudio {
   }
 
   /**
-   * Uploads a recording into the call's thread (or the channel). Every failure is told to the
-   * requester; the work is tracked so that a shutdown lets an upload in progress finish.
+   * Uploads a recording into the call's thread (or the channel); an unredacted one goes to the
+   * requester's direct message instead, and the thread says so (spec §4). Every failure is told
+   * to the requester; the work is tracked so that a shutdown lets an upload in progress finish.
    */
   async send(request: AudioRequest): Promise<RelayResult | undefined> {
     const redacted = this.redactionFor(request.user, request.redacted);
@@ -64,14 +66,21 @@ export class CallAudio {
       if (open?.channel === request.channel) threadTs = open.threadTs;
     }
     try {
+      // Opened first: a DM Slack will not open means nothing is fetched.
+      const privately = redacted ? undefined : await slack.directMessage(request.user);
       const audio = await polyai.audio(request.agentId, conversationId, { direction, redacted });
       const result = await relayAudio(slack.client, audio, {
-        channel: request.channel,
-        ...(threadTs !== undefined && { threadTs }),
+        channel: privately ?? request.channel,
+        ...(privately === undefined && threadTs !== undefined && { threadTs }),
         filename: audioFilename(conversationId, direction, redacted),
         initialComment: audioComment(conversationId, direction, redacted, request.user),
       });
       this.deps.metrics.audioBytes.inc(result.bytes);
+      if (privately !== undefined) {
+        const notice = sentPrivately(conversationId, direction, request.user);
+        if (threadTs === undefined) await request.tell(notice);
+        else await slack.post(request.channel, notice, threadTs);
+      }
       logger.info(
         {
           audio: {

@@ -32,8 +32,10 @@ export interface CallTarget {
   thread: ThreadRef;
   conversationId?: string;
   agentId?: string;
-  /** Set when the message shows one turn of the conversation; `role` when it shows one side of it. */
+  /** Set when the message shows a turn of the conversation (the first it shows); `role` when it shows one side of it. */
   turn?: { turn: number; role?: AnnotationRole };
+  /** Every turn the message shows, when it shows several. */
+  turns?: number[];
 }
 
 /** Says something to the person who asked, and no one else. */
@@ -87,6 +89,7 @@ export class CallReviews {
         conversationId: shown.conversationId,
         agentId: shown.agentId,
         turn: { turn: shown.turn, ...(shown.role !== undefined && { role: shown.role }) },
+        ...(shown.turns !== undefined && shown.turns.length > 1 && { turns: shown.turns }),
       };
     }
     if (session !== undefined && session.conversationId !== '') {
@@ -103,8 +106,9 @@ export class CallReviews {
   }
 
   /**
-   * Opens a call for review in a new thread: the summary as its root, then the transcript one
-   * turn per message, each remembered so that annotations can refer to its turn. The detail is
+   * Opens a call for review in a new thread: the summary as its root, then the transcript in as
+   * few messages as fit, each remembered with the turns it shows so that annotations can refer
+   * to them. The detail is
    * fetched first, so a PolyAI error (thrown) leaves nothing half-posted.
    */
   async open(request: OpenRequest): Promise<CallThread | undefined> {
@@ -132,18 +136,21 @@ export class CallReviews {
     const call: CallThread = { channel: request.channel, threadTs, ...ref };
     await store.saveCallThread(call);
     await this.statuses.threadOpened(call, root);
-    const turns = transcriptMessages(detail);
-    if (turns.length === 0) await slack.post(call.channel, NO_TURNS, threadTs);
-    for (const { turn, role, messages } of turns) {
-      for (const message of messages) {
-        const ts = await slack.post(call.channel, message, threadTs);
-        await store.rememberMessageTurn(call.channel, ts, {
-          agentId: call.agentId,
-          conversationId: call.conversationId,
-          turn,
-          ...(role !== undefined && { role }),
-        });
-      }
+    const transcript = transcriptMessages(detail);
+    if (transcript.length === 0) await slack.post(call.channel, NO_TURNS, threadTs);
+    for (const { message, turns } of transcript) {
+      const ts = await slack.post(call.channel, message, threadTs);
+      const [first] = turns;
+      if (first === undefined) continue;
+      // A message of several turns shows both sides: its side is chosen in the modal.
+      const role = turns.length === 1 ? first.role : undefined;
+      await store.rememberMessageTurn(call.channel, ts, {
+        agentId: call.agentId,
+        conversationId: call.conversationId,
+        turn: first.turn,
+        ...(role !== undefined && { role }),
+        turns: turns.map((t) => t.turn),
+      });
     }
     logger.info(
       {
@@ -152,7 +159,8 @@ export class CallReviews {
           thread: threadTs,
           conversation: call.conversationId,
           agent: call.agentId,
-          turns: turns.length,
+          turns: new Set(transcript.flatMap((m) => m.turns.map((t) => t.turn))).size,
+          messages: transcript.length,
         },
       },
       'call review opened',

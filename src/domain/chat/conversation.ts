@@ -80,7 +80,9 @@ export async function collectReplies(
   let correlationId = firstCorrelationId;
   for (let part = 0; ; part++) {
     await onReply(reply, part, ms, correlationId);
-    if (reply.conversationEnded || !reply.delayedResponse || part >= DELAYED_RESPONSE_LIMIT) return reply;
+    // Only a real `true` counts: a flag of another type ("no", 1) must not end or prolong a session.
+    if (reply.conversationEnded === true || reply.delayedResponse !== true || part >= DELAYED_RESPONSE_LIMIT)
+      return reply;
     await between?.pausing();
     await sleep(DELAYED_RESPONSE_PAUSE_MS);
     const started = performance.now();

@@ -407,6 +407,7 @@ export class DebugChats {
   private async reportSlackFailure(session: Session, turn: number, error: unknown): Promise<boolean> {
     const code = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
     this.deps.logger.error({ turn: { ...logThread(session), turn, outcome: 'slack_error', slackError: code } }, 'turn');
+    if (this.deps.slack.toldInThread(error)) return true;
     return this.deps.slack
       .post(
         session.channel,
@@ -466,7 +467,7 @@ export class DebugChats {
       },
     };
     const reply = await collectReplies(polyai, session, first, firstMs, firstCorrelationId, onReply, between);
-    if (reply.conversationEnded)
+    if (reply.conversationEnded === true)
       await this.markEnded(session, { at: new Date().toISOString(), reason: 'agent' }, batch);
     else batch.saveSession(session);
     return { polyaiMs, ended: reply.conversationEnded === true };

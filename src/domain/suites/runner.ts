@@ -212,8 +212,9 @@ export class SuiteRunner {
       conversationId = greeting.conversationId;
       const conversation = { ...settings, conversationId };
       const ms = Math.round(performance.now() - started);
-      let ended = (await collectReplies(polyai, conversation, greeting, ms, correlationId, async () => {}))
-        .conversationEnded;
+      let ended =
+        (await collectReplies(polyai, conversation, greeting, ms, correlationId, async () => {})).conversationEnded ===
+        true;
       for (const [i, turn] of testCase.turns.entries()) {
         if (halted()) return undefined;
         turnNumber = i + 1;
@@ -248,7 +249,7 @@ export class SuiteRunner {
           },
         );
         now.reply = replies.join('\n');
-        now.ended = ended = last.conversationEnded;
+        now.ended = ended = last.conversationEnded === true;
         actual.push(now);
         const failure = failedCheck(turn, now);
         if (failure !== undefined) {

@@ -793,6 +793,7 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["OperationSuccess"];
+            201: components["responses"]["OperationSuccess"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -824,6 +825,7 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["DebugChatTurn"];
+            201: components["responses"]["DebugChatTurn"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

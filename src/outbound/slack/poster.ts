@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
-import { slackErrorCode } from './slack-errors.js';
+import { needsInvite, notPosted, slackErrorCode } from './slack-errors.js';
 
 /** A Slack message as polychat builds it: `text` is the notification fallback for `blocks`. */
 export interface SlackMessage {
@@ -14,26 +14,68 @@ export interface SlackMessage {
 /** A name and icon a message is posted under, instead of the app's. */
 export type SpeakerIdentity = { username: string } & ({ icon_emoji: string } | { icon_url: string });
 
-/** Writes to Slack for the domain code: messages, updates, ephemerals and progress reactions. */
+/**
+ * Writes to Slack for the domain code: messages, updates, ephemerals and progress reactions.
+ * Retries, rate limits and secret redaction happen below, in the transport (slackFetch).
+ */
 export class SlackPoster {
+  /** The last post queued per thread (or channel, for top-level posts): each waits for the one before. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+  /** Failures of posts already said in their thread, so that callers don't say them twice. */
+  private readonly told = new WeakSet<object>();
+
   constructor(
     readonly client: WebClient,
     private readonly logger: Logger,
   ) {}
 
-  async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
-    const { as } = message;
-    const result = await this.client.chat.postMessage({
-      channel,
-      ...(threadTs !== undefined && { thread_ts: threadTs }),
-      text: message.text,
-      ...(message.blocks !== undefined && { blocks: message.blocks }),
-      ...(as !== undefined && { username: as.username }),
-      ...(as !== undefined && ('icon_emoji' in as ? { icon_emoji: as.icon_emoji } : { icon_url: as.icon_url })),
-      unfurl_links: false,
-      unfurl_media: false,
+  /**
+   * Posts in the order of the calls per thread, even while an earlier post waits out a rate limit;
+   * other threads and channels do not wait. A post Slack finally does not take is logged with its
+   * text, said in the thread when Slack lets us, and rejected for the caller.
+   */
+  post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+    const key = `${channel}/${threadTs ?? ''}`;
+    const posting = (this.tails.get(key) ?? Promise.resolve()).then(() => this.send(channel, message, threadTs));
+    const tail = posting.catch(() => {});
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
     });
-    return result.ts ?? '';
+    return posting;
+  }
+
+  private async send(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+    const postMessage = ({ text, blocks, as }: SlackMessage) =>
+      this.client.chat.postMessage({
+        channel,
+        ...(threadTs !== undefined && { thread_ts: threadTs }),
+        text,
+        ...(blocks !== undefined && { blocks }),
+        ...(as !== undefined && { username: as.username }),
+        ...(as !== undefined && ('icon_emoji' in as ? { icon_emoji: as.icon_emoji } : { icon_url: as.icon_url })),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+    try {
+      return (await postMessage(message)).ts ?? '';
+    } catch (error) {
+      const slackError = slackErrorCode(error) ?? String(error);
+      this.logger.error({ channel, threadTs, slackError, lost: message.text }, 'message not posted');
+      // A channel the bot cannot post in is the caller's to explain (an invite hint, ephemerally).
+      if (threadTs !== undefined && !needsInvite(error)) {
+        await postMessage(notPosted(slackError)).then(
+          () => typeof error === 'object' && error !== null && this.told.add(error),
+          () => {},
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Whether `error` is a post failure that its thread has already been told about. */
+  toldInThread(error: unknown): boolean {
+    return typeof error === 'object' && error !== null && this.told.has(error);
   }
 
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
@@ -43,6 +85,13 @@ export class SlackPoster {
       text: message.text,
       ...(message.blocks !== undefined && { blocks: message.blocks }),
     });
+  }
+
+  /** The direct message between the bot and `user` (opened when there is none yet; scope `im:write`). */
+  async directMessage(user: string): Promise<string> {
+    const opened = await this.client.conversations.open({ users: user });
+    if (opened.channel?.id === undefined) throw new Error('Slack opened no direct message');
+    return opened.channel.id;
   }
 
   /** An ephemeral note to one person; failures are logged, since there is nowhere else to say them. */

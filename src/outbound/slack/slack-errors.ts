@@ -15,3 +15,10 @@ export function needsInvite(error: unknown): boolean {
 }
 
 export const INVITE_HINT = "I can't post in this channel. Invite me first with `/invite @polychat`, then try again.";
+
+/** Said in a thread when one of the app's messages there could not be posted even after retries. */
+export function notPosted(slackError: string): { text: string } {
+  return {
+    text: `:warning: Slack did not accept one of my messages for this thread (\`${slackError.replace(/`/g, "'")}\`), even after retrying, so a part is missing here. Try again, or ask an admin to look at the logs.`,
+  };
+}

@@ -54,6 +54,8 @@ export interface MessageTurn {
   turn: number;
   /** The side the message shows; unset when it shows both (a call review's turn). */
   role?: AnnotationRole;
+  /** Every turn the message shows, when it shows several (a transcript message); `turn` is the first. */
+  turns?: number[];
 }
 
 /** A call opened for review in a thread. */

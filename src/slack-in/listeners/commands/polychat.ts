@@ -1,7 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { type PolychatCommand, parseCommand, UsageError } from '../../../presentation/commands.js';
 import { helpMessage, usageMessage } from '../../../presentation/help.js';
-import { CHANNEL_NOT_ALLOWED, channelAllowed } from '../../guards.js';
 import type { Services } from '../../services.js';
 import { agentCommand } from './agent.js';
 import { audioCommand } from './audio.js';
@@ -66,8 +65,9 @@ export function polychatCommand(services: Services) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...message });
       },
     };
-    if (!channelAllowed(services.config, command.channel_id)) {
-      await context.reply(CHANNEL_NOT_ALLOWED);
+    // A delivery without a text field (not what Slack sends, but seen) gets the usage, not a start.
+    if (typeof command.text !== 'string') {
+      await context.reply(helpMessage());
       return;
     }
     let parsed: PolychatCommand;

@@ -4,7 +4,6 @@ import { INVITE_HINT, needsInvite } from '../../../outbound/slack/slack-errors.j
 import { parseCommand, type StartOptions, UsageError } from '../../../presentation/commands.js';
 import { helpMessage, usageMessage } from '../../../presentation/help.js';
 import { slackToPlain } from '../../../presentation/text.js';
-import { CHANNEL_NOT_ALLOWED, channelAllowed } from '../../guards.js';
 import type { Services } from '../../services.js';
 import { testCommand } from '../commands/test.js';
 import { sharedFiles } from './shared-files.js';
@@ -27,10 +26,6 @@ export function appMentionEvent(services: Services) {
     }
     const threadTs = event.thread_ts ?? event.ts;
     const tell = (message: SlackMessage) => services.slack.ephemeral(event.channel, user, message, threadTs);
-    if (!channelAllowed(services.config, event.channel)) {
-      await tell(CHANNEL_NOT_ALLOWED);
-      return;
-    }
     const mention = context.botUserId === undefined ? /<@[UW][A-Z0-9]+>/g : new RegExp(`<@${context.botUserId}>`, 'g');
     const text = slackToPlain(event.text.replace(mention, ' '));
     try {
