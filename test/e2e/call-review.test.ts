@@ -130,7 +130,7 @@ describe('/polychat call', () => {
     expect(summary).not.toContain('<!here>');
     const texts = sectionsOf(thread[0] as SlackCall);
     expect(texts[0]).toContain('Hello &lt;@U123&gt;, this is Acme.');
-    expect(texts[0]).toContain('latency asr 120 ms, llm 640 ms');
+    expect(textOf(thread[0] as SlackCall)).toContain('latency asr 120 ms, llm 640 ms');
     // The long turn is split into two sections, each within Slack's 3000-character limit.
     expect(thread).toHaveLength(1);
     expect(texts).toHaveLength(3);

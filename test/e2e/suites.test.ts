@@ -169,7 +169,7 @@ describe('runs against another environment', () => {
     expect(priceText).toContain('20 pounds');
     expect(priceText).toContain('~10~');
     expect(priceText).toContain('*20*');
-    expect(priceText).toMatch(/Conversation `conv-\d+`/);
+    expect(priceText).toMatch(/Conversation `AS_CHAT_[0-9a-f-]{36}`/);
     const booking = textOf(live.failures.find((f) => textOf(f).includes('Booking')) as SlackCall);
     expect(booking).toContain('check `functions`');
     expect(booking).toContain('check_availability was not called');
