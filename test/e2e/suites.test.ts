@@ -301,19 +301,24 @@ describe('a big suite', () => {
     // Three cases expect something the agent no longer says.
     const cases = echoCases(50, 10, (i, n) => (i % 20 === 7 && n === 9 ? 'something else' : `You said: turn ${n}`));
     await importFile(stack, channel, 'big.yaml', suiteYaml('big', cases));
-    stack.slack.limitChannel(channel);
-    const postsBefore = stack.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel).length;
-    const run = await runSuite(stack, channel, 'big', 60_000);
-    expect(run.text).toContain('47 passed');
-    expect(run.text).toContain('3 failed');
-    expect(run.failures).toHaveLength(3);
-    const posts = stack.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
-    const accepted = posts.slice(postsBefore).filter((c) => c.response.ok);
-    expect(accepted).toHaveLength(4);
-    const updates = stack.slack.callsTo('chat.update').filter((c) => c.args.channel === channel);
-    expect(updates.length).toBeLessThan(30);
-    expect(stack.polyai.requestsOf('respondDebugChat').filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(
-      500,
-    );
+    // Slack's per-channel limit, with no burst: every post beyond one a second is refused.
+    stack.slack.limitPostRate({ burst: 1, perSecond: 1 });
+    try {
+      const postsBefore = stack.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel).length;
+      const run = await runSuite(stack, channel, 'big', 60_000);
+      expect(run.text).toContain('47 passed');
+      expect(run.text).toContain('3 failed');
+      expect(run.failures).toHaveLength(3);
+      const posts = stack.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
+      const accepted = posts.slice(postsBefore).filter((c) => c.response.ok);
+      expect(accepted).toHaveLength(4);
+      const updates = stack.slack.callsTo('chat.update').filter((c) => c.args.channel === channel);
+      expect(updates.length).toBeLessThan(30);
+      expect(stack.polyai.requestsOf('respondDebugChat').filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(
+        500,
+      );
+    } finally {
+      stack.slack.limitPostRate(undefined);
+    }
   });
 });

@@ -157,8 +157,6 @@ export class FakeSlack {
   private fileCounter = 0;
   /** files shared by users (hostFile), served at their url_private */
   private readonly hosted = new Map<string, { name: string; content: Buffer }>();
-  /** opt-in per-channel limit on chat.postMessage: at most one post per `intervalMs` (Slack: about 1/s) */
-  private readonly channelLimits = new Map<string, { intervalMs: number; last: number }>();
   private viewCounter = 0;
   private responseCounter = 0;
 
@@ -193,14 +191,6 @@ export class FakeSlack {
     const id = `F${(++this.fileCounter).toString().padStart(4, '0')}SHARED`;
     this.hosted.set(id, { name, content: Buffer.from(content, 'utf8') });
     return { id, name, url_private: `${this.origin}/files/${id}/${encodeURIComponent(name)}`, filetype: 'yaml' };
-  }
-
-  /**
-   * Opt-in: chat.postMessage into `channel` answers 429 (Retry-After: 1) when it comes sooner than
-   * `intervalMs` after the last accepted post there, as Slack limits posting to about one a second.
-   */
-  limitChannel(channel: string, intervalMs = 1000): void {
-    this.channelLimits.set(channel, { intervalMs, last: 0 });
   }
 
   /** The next `n` calls of `method` (to `channel`, when given) answer `{ok:false, error}`. */
@@ -460,11 +450,7 @@ export class FakeSlack {
       extraHeaders = { 'Retry-After': String(rateWait) };
       response = { ok: false, error: 'ratelimited' };
     } else if (fault?.kind === 'error') response = { ok: false, error: fault.error ?? 'fatal_error' };
-    else if (method === 'chat.postMessage' && this.overChannelLimit(args)) {
-      status = 429;
-      extraHeaders = { 'Retry-After': '1' };
-      response = { ok: false, error: 'ratelimited' };
-    } else if (fault?.kind === 'applied') {
+    else if (fault?.kind === 'applied') {
       this.handlers.get(method)?.(args, call) ?? this.answer(method, args);
       response = { ok: false, error: fault.error ?? 'internal_error' };
     } else response = this.handlers.get(method)?.(args, call) ?? this.answer(method, args);
@@ -474,15 +460,6 @@ export class FakeSlack {
     this.calls.push(call);
     this.notify();
     sendJson(res, status, response, extraHeaders);
-  }
-
-  private overChannelLimit(args: SlackArgs): boolean {
-    const limit = this.channelLimits.get(String(args.channel));
-    if (limit === undefined) return false;
-    const now = performance.now();
-    if (now - limit.last < limit.intervalMs) return true;
-    limit.last = now;
-    return false;
   }
 
   private takeFault(method: string, args: SlackArgs): SlackFault | undefined {
