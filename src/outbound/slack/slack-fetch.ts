@@ -38,6 +38,7 @@ async function send(url: string, init: FetchRequestInit): Promise<FetchResponse>
   for await (const chunk of response) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks);
   const status = response.statusCode ?? 0;
+  let parsed: { value: unknown } | undefined;
   const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
   const headers = {
     get: (name: string) => header(response.headers[name.toLowerCase()]) ?? null,
@@ -51,7 +52,11 @@ async function send(url: string, init: FetchRequestInit): Promise<FetchResponse>
     url,
     headers,
     arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
-    json: async () => JSON.parse(body.toString('utf8')) as unknown,
+    // Parsed once: the delivery checks, the metrics and the Web API client all read the answer.
+    json: async () => {
+      parsed ??= { value: JSON.parse(body.toString('utf8')) as unknown };
+      return parsed.value;
+    },
     text: async () => body.toString('utf8'),
   };
 }

@@ -52,8 +52,8 @@ async function resultOf(response: FetchResponse): Promise<string> {
   const readable = typeof own.clone === 'function' ? own.clone() : response;
   let error: unknown;
   try {
-    const body = JSON.parse(await readable.text()) as { ok?: unknown; error?: unknown };
-    if (body.ok !== false) return 'ok';
+    const body = (await readable.json()) as { ok?: unknown; error?: unknown } | null;
+    if (body?.ok !== false) return 'ok';
     error = body.error;
   } catch {
     return 'ok'; // not JSON: a response URL's plain `ok`
