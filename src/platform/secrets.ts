@@ -19,10 +19,10 @@ export function configuredSecrets(config: Config): string[] {
 }
 
 /**
- * A function that replaces every secret in a text by `[redacted]`, also where the text
- * carries it escaped: inside a JSON string (blocks are JSON) or as Slack escapes `&`, `<`, `>`.
+ * Every form in which a secret may appear in text polychat sends, longest first: as it is,
+ * inside a JSON string (blocks are JSON) and as Slack escapes `&`, `<`, `>`.
  */
-export function redactor(secrets: readonly string[]): (text: string) => string {
+export function secretForms(secrets: readonly string[]): string[] {
   const slackEscaped = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const jsonEscaped = (s: string) => JSON.stringify(s).slice(1, -1);
   const forms = new Set<string>();
@@ -33,7 +33,12 @@ export function redactor(secrets: readonly string[]): (text: string) => string {
     }
   }
   // Longest first, so a secret that contains another is replaced whole.
-  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** A function that replaces every secret in a text, in any of its forms, by `[redacted]`. */
+export function redactor(secrets: readonly string[]): (text: string) => string {
+  const ordered = secretForms(secrets);
   if (ordered.length === 0) return (text) => text;
   return (text) => ordered.reduce((out, form) => (out.includes(form) ? out.split(form).join(REDACTED) : out), text);
 }

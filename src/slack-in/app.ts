@@ -9,8 +9,8 @@ import { boltLogger, type Logger } from '../platform/logger.js';
 import { Metrics } from '../platform/metrics.js';
 import { configuredSecrets } from '../platform/secrets.js';
 import { acknowledgeUnhandled } from './ack-unhandled.js';
-import { tellFailures } from './failure-notice.js';
-import { allowedChannelsOnly } from './guards.js';
+import { tellFailure } from './failure-notice.js';
+import { refuseOutsideAllowedChannels } from './guards.js';
 import { httpReceiver } from './http-receiver.js';
 import { registerListeners } from './listeners/index.js';
 import { operationalRoutes } from './routes.js';
@@ -18,6 +18,12 @@ import { createServices, type Services } from './services.js';
 
 /** How long the start-up check of the bot token may keep retrying an unreachable Slack. */
 const STARTUP_DEADLINE_MS = 5000;
+
+/**
+ * Bolt's conversation store is off: polychat keeps its own state (the store), and Bolt's would
+ * be one more lookup on every request.
+ */
+const APP_OPTIONS = { convoStore: false } as const;
 
 /** What a Slack request is, for its log line: the event type, command or interaction type. */
 function requestKind(body: Record<string, unknown>): string {
@@ -27,28 +33,40 @@ function requestKind(body: Record<string, unknown>): string {
 }
 
 /**
- * Every Slack request's work counts as in flight from the moment it arrives, so that SIGTERM
- * waits for a turn received just before it (events are acknowledged before listeners run).
+ * The one global middleware, so every request passes a single layer before its listener:
+ * its work counts as in flight from the moment it arrives (SIGTERM waits for a turn received
+ * just before it, as events are acknowledged before listeners run), it is refused when it
+ * comes from or acts on a channel outside the allowed ones, a failure no listener explained is
+ * told to the person, and it gets one log line.
  */
-function trackRequest(services: Services): Middleware<AnyMiddlewareArgs> {
-  return async ({ body, context, next }) => {
+function everyRequest(services: Services): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
     const started = performance.now();
-    const fields = body as Record<string, unknown>;
+    const fields = args.body as Record<string, unknown>;
     let outcome = 'ok';
     try {
-      await services.inFlight.track(next());
+      await services.inFlight.track(
+        (async () => {
+          if (await refuseOutsideAllowedChannels(services, args)) return;
+          try {
+            await args.next();
+          } catch (error) {
+            await tellFailure(services, args, error);
+            throw error;
+          }
+        })(),
+      );
     } catch (error) {
       outcome = 'error';
       throw error;
     } finally {
-      const ms = Math.round(performance.now() - started);
       services.logger.info(
         {
           slack: {
             kind: requestKind(fields),
             eventId: fields.event_id,
-            ...(context.retryNum !== undefined && { retryNum: context.retryNum }),
-            ms,
+            ...(args.context.retryNum !== undefined && { retryNum: args.context.retryNum }),
+            ms: Math.round(performance.now() - started),
             outcome,
           },
         },
@@ -99,15 +117,27 @@ export async function createSlackApp(
     receiver.client.on('connected', () => logger.info({ socketMode: 'connected' }, 'socket mode connected'));
     receiver.client.on('reconnecting', () => logger.warn({ socketMode: 'reconnecting' }, 'socket mode reconnecting'));
     receiver.client.on('disconnected', () => logger.warn({ socketMode: 'disconnected' }, 'socket mode disconnected'));
-    app = new App({ token: config.slack.botToken, ...identity, receiver, logger: boltLog, clientOptions });
+    app = new App({
+      token: config.slack.botToken,
+      ...identity,
+      receiver,
+      logger: boltLog,
+      clientOptions,
+      ...APP_OPTIONS,
+    });
   } else {
     const receiver = httpReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLog, customRoutes });
-    app = new App({ token: config.slack.botToken, ...identity, receiver, logger: boltLog, clientOptions });
+    app = new App({
+      token: config.slack.botToken,
+      ...identity,
+      receiver,
+      logger: boltLog,
+      clientOptions,
+      ...APP_OPTIONS,
+    });
   }
   const services = createServices(config, logger, store, app.client, { inFlight, metrics });
-  app.use(trackRequest(services));
-  app.use(allowedChannelsOnly(services));
-  app.use(tellFailures(services));
+  app.use(everyRequest(services));
   registerListeners(app, services);
   acknowledgeUnhandled(app, logger);
   app.error(async (error) => {

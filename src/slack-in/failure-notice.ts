@@ -1,4 +1,4 @@
-import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { AnyMiddlewareArgs } from '@slack/bolt';
 import { PolyAIError } from '../outbound/polyai/errors.js';
 import type { SlackMessage } from '../outbound/slack/poster.js';
 import { slackErrorCode } from '../outbound/slack/slack-errors.js';
@@ -20,25 +20,18 @@ function failureMessage(error: unknown): SlackMessage {
 /**
  * Spec §6: every flow that fails tells the person who started it. A listener error that got
  * this far (listeners explain the failures they expect) is said to them ephemerally (through
- * the request's response_url, else in its channel and thread) before it is logged.
+ * the request's response_url, else in its channel and thread); it is logged by the caller.
  */
-export function tellFailures(services: Services): Middleware<AnyMiddlewareArgs> {
-  return async (args) => {
-    try {
-      await args.next();
-    } catch (error) {
-      const body = args.body as Fields;
-      const event = record(body.event);
-      const message = failureMessage(error);
-      const respond = 'respond' in args ? args.respond : undefined;
-      const notice =
-        respond !== undefined
-          ? respond({ response_type: 'ephemeral', replace_original: false, ...message })
-          : tellInChannel(services, body, event, message);
-      await Promise.resolve(notice).catch(() => {});
-      throw error;
-    }
-  };
+export async function tellFailure(services: Services, args: AnyMiddlewareArgs, error: unknown): Promise<void> {
+  const body = args.body as Fields;
+  const event = record(body.event);
+  const message = failureMessage(error);
+  const respond = 'respond' in args ? args.respond : undefined;
+  const notice =
+    respond !== undefined
+      ? respond({ response_type: 'ephemeral', replace_original: false, ...message })
+      : tellInChannel(services, body, event, message);
+  await Promise.resolve(notice).catch(() => {});
 }
 
 function tellInChannel(services: Services, body: Fields, event: Fields | undefined, message: SlackMessage) {

@@ -1,4 +1,4 @@
-import type { AckFn, AnyMiddlewareArgs, Middleware, ViewResponseAction } from '@slack/bolt';
+import type { AckFn, AllMiddlewareArgs, AnyMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
 import type { SlackMessage } from '../outbound/slack/poster.js';
 import type { Config } from '../platform/config.js';
 import { doneModal } from '../presentation/call-modals.js';
@@ -50,44 +50,45 @@ export function requestChannels(body: Fields): string[] {
 }
 
 /**
- * Refuses every request from or about a channel outside `POLYCHAT_ALLOWED_CHANNELS` before
- * any listener runs, so nothing is fetched or posted for it; the person is told ephemerally
- * (in the modal, for a modal), and thread replies there are ignored.
+ * Refuses a request from or about a channel outside `POLYCHAT_ALLOWED_CHANNELS` before any
+ * listener runs, so nothing is fetched or posted for it; the person is told ephemerally (in the
+ * modal, for a modal), and thread replies there are ignored. Answers whether it refused.
  */
-export function allowedChannelsOnly(services: Services): Middleware<AnyMiddlewareArgs> {
-  return async (args) => {
-    const body = args.body as Fields;
-    const refused = requestChannels(body).find((channel) => !channelAllowed(services.config, channel));
-    if (refused === undefined) {
-      await args.next();
-      return;
-    }
-    services.logger.info(
-      { slack: { refusedChannel: refused, type: body.type ?? record(body.event)?.type } },
-      'channel not allowed',
-    );
-    const ack = 'ack' in args ? (args.ack as AckFn<ViewResponseAction>) : undefined;
-    if (body.type === 'view_submission') {
-      const title = record(record(body.view)?.title)?.text;
-      await ack?.({
-        response_action: 'update',
-        view: doneModal(typeof title === 'string' ? title : 'polychat', CHANNEL_NOT_ALLOWED.text),
-      });
-      return;
-    }
-    await ack?.();
-    const user = record(body.user)?.id ?? body.user_id ?? record(body.event)?.user;
-    if ('respond' in args && args.respond !== undefined) {
-      await args.respond({ response_type: 'ephemeral', replace_original: false, ...CHANNEL_NOT_ALLOWED });
-    } else if (body.type === 'message_action' && typeof body.trigger_id === 'string') {
-      await args.client.views.open({
-        trigger_id: body.trigger_id,
-        view: doneModal('polychat', CHANNEL_NOT_ALLOWED.text),
-      });
-    } else if (record(body.event)?.type === 'app_mention' && typeof user === 'string') {
-      const event = record(body.event) as Fields;
-      const threadTs = typeof event.thread_ts === 'string' ? event.thread_ts : String(event.ts);
-      await services.slack.ephemeral(refused, user, CHANNEL_NOT_ALLOWED, threadTs);
-    }
-  };
+export async function refuseOutsideAllowedChannels(
+  services: Services,
+  args: AnyMiddlewareArgs & AllMiddlewareArgs,
+): Promise<boolean> {
+  // Without a list every channel is allowed: nothing to look at.
+  if (services.config.allowedChannels === undefined) return false;
+  const body = args.body as Fields;
+  const refused = requestChannels(body).find((channel) => !channelAllowed(services.config, channel));
+  if (refused === undefined) return false;
+  services.logger.info(
+    { slack: { refusedChannel: refused, type: body.type ?? record(body.event)?.type } },
+    'channel not allowed',
+  );
+  const ack = 'ack' in args ? (args.ack as AckFn<ViewResponseAction>) : undefined;
+  if (body.type === 'view_submission') {
+    const title = record(record(body.view)?.title)?.text;
+    await ack?.({
+      response_action: 'update',
+      view: doneModal(typeof title === 'string' ? title : 'polychat', CHANNEL_NOT_ALLOWED.text),
+    });
+    return true;
+  }
+  await ack?.();
+  const user = record(body.user)?.id ?? body.user_id ?? record(body.event)?.user;
+  if ('respond' in args && args.respond !== undefined) {
+    await args.respond({ response_type: 'ephemeral', replace_original: false, ...CHANNEL_NOT_ALLOWED });
+  } else if (body.type === 'message_action' && typeof body.trigger_id === 'string') {
+    await args.client.views.open({
+      trigger_id: body.trigger_id,
+      view: doneModal('polychat', CHANNEL_NOT_ALLOWED.text),
+    });
+  } else if (record(body.event)?.type === 'app_mention' && typeof user === 'string') {
+    const event = record(body.event) as Fields;
+    const threadTs = typeof event.thread_ts === 'string' ? event.thread_ts : String(event.ts);
+    await services.slack.ephemeral(refused, user, CHANNEL_NOT_ALLOWED, threadTs);
+  }
+  return true;
 }

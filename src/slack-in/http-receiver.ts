@@ -3,21 +3,27 @@ import { parse as parseQuery } from 'node:querystring';
 import { type Logger as BoltLogger, type CustomRoute, defaultBodyLimit, HTTPReceiver } from '@slack/bolt';
 
 /**
- * What a request to `/slack/events` carries once parsed as Bolt parses it, or undefined when it
- * is not an object: Bolt reads fields of it before any listener, so a JSON `null` (or a
- * `payload=null` form) would throw there, outside every handler, and leave the request unanswered.
+ * Whether a request to `/slack/events` is valid JSON but no object (a JSON `null`, or a
+ * `payload=null` form): Bolt reads fields of it before any listener, so it would throw there,
+ * outside every handler, and leave the request unanswered. Bodies that are no JSON at all Bolt
+ * answers 400 itself. Judged without parsing the body in the usual case (it opens with `{`):
+ * Bolt parses it again anyway.
  */
-function parsedShape(raw: string, contentType: string | undefined): 'object' | 'other' | 'unparsable' {
+function jsonButNoObject(raw: string, contentType: string | undefined): boolean {
+  let json = raw;
+  if (contentType === 'application/x-www-form-urlencoded') {
+    // Commands are forms without a payload; interactions carry theirs as JSON in `payload`.
+    if (!raw.includes('payload=')) return false;
+    const { payload } = parseQuery(raw);
+    if (typeof payload !== 'string') return false;
+    json = payload;
+  }
+  if (json[json.search(/\S/)] === '{') return false;
   try {
-    let parsed: unknown;
-    if (contentType === 'application/x-www-form-urlencoded') {
-      const { payload } = parseQuery(raw);
-      parsed = typeof payload === 'string' ? JSON.parse(payload) : {};
-    } else parsed = JSON.parse(raw);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? 'object' : 'other';
+    JSON.parse(json);
+    return true;
   } catch {
-    // Bolt answers these 400 itself.
-    return 'unparsable';
+    return false;
   }
 }
 
@@ -47,7 +53,7 @@ export function httpReceiver(options: { signingSecret: string; logger: BoltLogge
         return;
       }
       const rawBody = Buffer.concat(chunks);
-      if (parsedShape(rawBody.toString('utf8'), req.headers['content-type']) === 'other') {
+      if (jsonButNoObject(rawBody.toString('utf8'), req.headers['content-type'])) {
         options.logger.warn('request body is not an object; answered 400');
         res.writeHead(400).end();
         return;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import keyvTestSuite, { keyvIteratorTests } from '@keyv/test-suite';
@@ -7,6 +7,7 @@ import { Keyv } from 'keyv';
 import * as vitest from 'vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/outbound/store/sqlite-store.js';
+import { waitUntil } from '../support/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polychat-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +37,21 @@ describe('SqliteStore', () => {
     expect(await new Keyv({ store: again, namespace: 'p' }).get('session:1')).toEqual({ turns: 3 });
     expect(again.claim('event:E1', 60_000)).toBe(false);
     expect(again.claim('event:E2', 60_000)).toBe(true);
+    await again.disconnect();
+  });
+
+  it('copies the write-ahead log into the database file from its own thread, and keeps everything', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    const keyv = new Keyv({ store, namespace: 'p' });
+    const emptySize = statSync(path).size;
+    // Enough writes for the checkpoint thread to start, and more pages than one.
+    for (let i = 0; i < 300; i++) await keyv.set(`turn:${i}`, { text: 'x'.repeat(2000), i });
+    // Only a checkpoint writes pages into the main file: SQLite's own automatic one is off by now.
+    await waitUntil(() => statSync(path).size > emptySize + 300 * 2000, 5000, 50, 'a checkpoint');
+    await store.disconnect();
+    const again = new SqliteStore(path);
+    expect(await new Keyv({ store: again, namespace: 'p' }).get('turn:299')).toEqual({ text: 'x'.repeat(2000), i: 299 });
     await again.disconnect();
   });
 

@@ -473,7 +473,10 @@ export class DebugChats {
     return { polyaiMs, ended: reply.conversationEnded === true };
   }
 
-  /** Posts part `part` of the reply to turn `turn`; its trace is saved first, for the Details button. */
+  /**
+   * Posts part `part` of the reply to turn `turn`; its trace goes into `batch`, for the Details
+   * button, and is written with the turn's other records the moment the post has landed.
+   */
   private async postReply(
     session: Session,
     turn: number,
@@ -483,8 +486,7 @@ export class DebugChats {
     batch: ThreadBatch,
   ): Promise<void> {
     const name = replyName(turn, part);
-    // Saved while the reply is posted: the Details button can't be pressed before the post lands.
-    const savingDetails = this.deps.store.saveReplyDetails(session, name, {
+    batch.saveReplyDetails(name, {
       agentId: session.agentId,
       conversationId: session.conversationId,
       clientEnv: session.clientEnv,
@@ -496,18 +498,14 @@ export class DebugChats {
       at: new Date().toISOString(),
     });
     const footer: KnownBlock[] = turnFooter(session, reply, ms);
-    try {
-      for (const message of agentReply(reply.response, agentSpeaker(session), footer, turnMenu(name))) {
-        const ts = await this.deps.slack.post(session.channel, message, session.threadTs);
-        batch.rememberMessageTurn(session.channel, ts, {
-          agentId: session.agentId,
-          conversationId: session.conversationId,
-          turn,
-          role: 'agent',
-        });
-      }
-    } finally {
-      await savingDetails;
+    for (const message of agentReply(reply.response, agentSpeaker(session), footer, turnMenu(name))) {
+      const ts = await this.deps.slack.post(session.channel, message, session.threadTs);
+      batch.rememberMessageTurn(session.channel, ts, {
+        agentId: session.agentId,
+        conversationId: session.conversationId,
+        turn,
+        role: 'agent',
+      });
     }
   }
 

@@ -2,6 +2,7 @@ import createClient, { type Client } from 'openapi-fetch';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { errorFromResponse, PolyAIError } from './errors.js';
+import { PlainRequest } from './http-transport.js';
 import { countRequests } from './request-metrics.js';
 import { CORRELATION_HEADER, type RetryPolicy, resilientFetch } from './resilient-fetch.js';
 import type { paths } from './schema.gen.js';
@@ -48,6 +49,7 @@ export class PolyAI {
       headers: { 'X-API-KEY': options.apiKey },
       // resilientFetch adds a correlation ID to requests that have none.
       fetch: resilientFetch(options.timeoutMs, options.logger, options.retryPolicy),
+      Request: PlainRequest,
     });
     if (options.metrics !== undefined) this.client.use(countRequests(options.metrics));
   }

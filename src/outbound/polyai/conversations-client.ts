@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { components, operations, paths } from './conversations.gen.js';
 import { errorFromResponse, PolyAIError } from './errors.js';
+import { PlainRequest } from './http-transport.js';
 import { CORRELATION_HEADER, type RetryPolicy, resilientFetch } from './resilient-fetch.js';
 
 /** Names for the generated v3 schemas. */
@@ -43,6 +44,7 @@ export class ConversationsApi {
     this.client = createClient<paths>({
       baseUrl: options.config.baseUrl,
       fetch: resilientFetch(options.timeoutMs, options.logger, options.retryPolicy),
+      Request: PlainRequest,
     });
     this.client.use({
       onRequest: ({ request }) => {

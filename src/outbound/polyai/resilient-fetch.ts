@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../../platform/logger.js';
 import { PolyAIError, retryAfterSeconds } from './errors.js';
-import { send, type WireRequest } from './http-transport.js';
+import { send, TimeoutError, type WireRequest } from './http-transport.js';
 
 export const CORRELATION_HEADER = 'X-PolyAI-Correlation-Id';
 
@@ -62,7 +62,8 @@ export function resilientFetch(
       method: request.method,
       url: request.url,
       headers,
-      body: request.body === null ? undefined : await request.text(),
+      // Text, not `body`: a PlainRequest answers it without making a stream.
+      body: (await request.text()) || undefined,
     };
     const safe = isSafeToRepeat(request);
     const path = new URL(request.url).pathname;
@@ -71,32 +72,29 @@ export function resilientFetch(
     const attempts = Math.max(policy.rateLimitedAttempts, safe ? policy.transientAttempts : 1);
 
     const attempt = async (n: number): Promise<Response> => {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
       let response: Response;
       try {
         // JSON answers are read inside the timeout too, so a stalled body cannot hold a thread up;
         // a recording streams on for as long as it takes.
-        response = await send(wire, controller.signal, streamed);
+        response = await send(wire, timeoutMs, streamed);
       } catch (cause) {
-        const error = controller.signal.aborted
-          ? new PolyAIError(
-              'timeout',
-              `PolyAI did not answer within ${timeoutMs / 1000} s`,
-              undefined,
-              undefined,
-              correlationId,
-            )
-          : new PolyAIError(
-              'network',
-              `PolyAI could not be reached (${(cause as Error).message})`,
-              undefined,
-              undefined,
-              correlationId,
-            );
+        const error =
+          cause instanceof TimeoutError
+            ? new PolyAIError(
+                'timeout',
+                `PolyAI did not answer within ${timeoutMs / 1000} s`,
+                undefined,
+                undefined,
+                correlationId,
+              )
+            : new PolyAIError(
+                'network',
+                `PolyAI could not be reached (${(cause as Error).message})`,
+                undefined,
+                undefined,
+                correlationId,
+              );
         throw safe && n < policy.transientAttempts ? error : new AbortError(error);
-      } finally {
-        clearTimeout(timer);
       }
       if (response.status === 429 && n < policy.rateLimitedAttempts) {
         const wait = retryAfterSeconds(response) ?? 1;
@@ -130,7 +128,7 @@ export function resilientFetch(
       outcome = error;
     }
     const ms = Math.round(performance.now() - started);
-    const status = outcome instanceof Response ? outcome.status : outcome.kind;
+    const status = outcome instanceof PolyAIError ? outcome.kind : outcome.status;
     logger.info({ polyai: { method: request.method, path, status, ms, correlationId } }, 'polyai request');
     if (outcome instanceof PolyAIError) throw outcome;
     return outcome;

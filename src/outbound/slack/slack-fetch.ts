@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FetchFunction } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { redactor } from '../../platform/secrets.js';
+import { redactor, secretForms } from '../../platform/secrets.js';
 import { retryAfterSeconds } from '../polyai/errors.js';
 import { countSlackCall, slackMethodOf } from './slack-metrics.js';
 
@@ -119,12 +119,35 @@ function transientFailure(error: unknown): Transient {
   return { outcome: refused ? 'refused' : 'unknown', why: code ?? String(error) };
 }
 
-/** Every string the request carries, with the secrets taken out; file bytes are left as they are. */
-function redactBody(init: FetchRequestInit, redact: (text: string) => string): FetchRequestInit['body'] {
+/** A request header's value, whatever the case of its name. */
+function headerOf(headers: FetchRequestInit['headers'], name: string): string {
+  if (headers === undefined) return '';
+  if (headers instanceof Headers) return headers.get(name) ?? '';
+  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
+  const found = entries.find(([key]) => key.toLowerCase() === name);
+  return found === undefined ? '' : String(found[1]);
+}
+
+/**
+ * Every string the request carries, with the secrets taken out; file bytes are left as they
+ * are. A form is decoded whole first: when no secret shows in it (nearly always), it is sent as
+ * it was, without being taken apart and put together again.
+ */
+function redactBody(
+  init: FetchRequestInit,
+  redact: (text: string) => string,
+  mentionsSecret: (text: string) => boolean,
+): FetchRequestInit['body'] {
   const { body } = init;
   if (typeof body === 'string') {
-    const type = new Headers(init.headers as Record<string, string> | undefined).get('content-type') ?? '';
-    if (!type.includes('application/x-www-form-urlencoded')) return redact(body);
+    if (!headerOf(init.headers, 'content-type').includes('application/x-www-form-urlencoded')) return redact(body);
+    let decoded: string | undefined;
+    try {
+      decoded = decodeURIComponent(body.replace(/\+/g, ' '));
+    } catch {
+      // A malformed escape: look at each value instead.
+    }
+    if (decoded !== undefined && !mentionsSecret(decoded)) return body;
     const form = parseQuery(body);
     for (const [key, value] of Object.entries(form)) {
       form[key] = Array.isArray(value) ? value.map(redact) : value === undefined ? value : redact(value);
@@ -162,12 +185,14 @@ export function slackFetch(
 ): FetchFunction {
   const { deadlineMs, minBackoffMs, maxBackoffMs } = { ...DEFAULTS, ...options };
   const redact = redactor(secrets);
+  const forms = secretForms(secrets);
+  const mentionsSecret = (text: string) => forms.some((form) => text.includes(form));
   return async (url, init = {}) => {
     const target = new URL(String(url));
     const method = target.pathname.split('/').pop() ?? '';
     const once = ADDS_SOMETHING.has(method) || !method.includes('.');
     const counted = slackMethodOf(target.href);
-    const request = { ...init, body: redactBody(init, redact) };
+    const request = { ...init, body: redactBody(init, redact, mentionsSecret) };
     const deadline = Date.now() + deadlineMs;
     let unknownOutcomes = 0;
     for (let attempt = 1; ; attempt++) {

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 
@@ -11,6 +13,37 @@ export interface SqliteStoreOptions {
   /** The clock expiries are judged by; tests pass a controllable one. */
   now?: () => number;
 }
+
+/** How often the write-ahead log is copied into the database file. */
+export const CHECKPOINT_INTERVAL_MS = 500;
+/** Until then SQLite checkpoints by itself: short-lived stores (tools, tests) never start a thread. */
+const WRITES_BEFORE_CHECKPOINTER = 100;
+
+/**
+ * Copies the write-ahead log into the database file from a thread of its own, on its own
+ * connection. SQLite would otherwise do it inside a commit on the main thread every thousand
+ * pages, and wait there for the disk to sync (measured here: about 0.3 ms a turn on average,
+ * in stalls of several milliseconds). `PASSIVE` never blocks the main thread's writes.
+ */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { timeout: 5000 });
+const checkpoint = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // Busy or a full disk: the next round tries again.
+  }
+};
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort.close();
+});
+`;
 
 interface Row {
   key: string;
@@ -31,6 +64,10 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   private readonly db: Database.Database;
   private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout | undefined;
+  private checkpointer: Worker | undefined;
+  /** Writes until the checkpoint thread starts (a store that writes little never needs one). */
+  private writesBeforeCheckpointer = WRITES_BEFORE_CHECKPOINTER;
+  private readonly path: string;
   private readonly sql;
   private readonly writeMany: (entries: { key: string; value: string; ttl?: number }[]) => void;
 
@@ -38,6 +75,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
     super();
     this.opts = { dialect: 'sqlite', url: `sqlite://${path}` };
     this.now = now;
+    this.path = path;
     this.db = new Database(path, { timeout: 5000 });
     // A write-ahead log commits without waiting for the disk on every write; a power cut may
     // lose the last moments, never the file.
@@ -95,12 +133,14 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async set(key: string, value: string, ttl?: number): Promise<boolean> {
+    this.wrote();
     this.sql.set.run(key, value, this.expiry(ttl));
     return true;
   }
 
   /** One transaction for all of them: a turn's records are written together, or not at all. */
   async setMany(entries: { key: string; value: string; ttl?: number }[]): Promise<void> {
+    this.wrote();
     this.writeMany(entries);
   }
 
@@ -134,6 +174,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
    * as SQLite runs one statement at a time, and durable the moment it answers.
    */
   claim(key: string, ttlMs: number): boolean {
+    this.wrote();
     const now = this.now();
     return this.sql.claim.run(key, now + ttlMs, now).changes > 0;
   }
@@ -146,7 +187,28 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
 
   async disconnect(): Promise<void> {
     clearInterval(this.sweeper);
+    if (this.checkpointer !== undefined) {
+      const stopped = new Promise((resolve) => this.checkpointer?.once('exit', resolve));
+      this.checkpointer.postMessage('stop');
+      await stopped;
+    }
     this.db.close();
+  }
+
+  /** Counts a write; at the threshold, checkpoints move to their own thread. */
+  private wrote(): void {
+    if (this.writesBeforeCheckpointer === 0 || --this.writesBeforeCheckpointer > 0 || this.path === ':memory:') return;
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = new Worker(CHECKPOINTER, {
+      eval: true,
+      workerData: {
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        path: this.path,
+        intervalMs: CHECKPOINT_INTERVAL_MS,
+      },
+    });
+    this.checkpointer.on('error', (error) => this.emit('error', error));
+    this.checkpointer.unref();
   }
 
   private sweepLogged(): void {

@@ -165,14 +165,10 @@ export class StateStore {
 
   /**
    * The trace of one agent reply in a thread, for its Details button; `reply` names it within
-   * the thread (saved before the reply is posted, so the button never outruns it).
+   * the thread (written in the turn's batch, as its reply is posted).
    */
   replyDetails(thread: ThreadRef, reply: string): Promise<ReplyDetails | undefined> {
     return this.details.get(`${threadId(thread)}:${reply}`);
-  }
-
-  saveReplyDetails(thread: ThreadRef, reply: string, details: ReplyDetails): Promise<void> {
-    return this.details.set(`${threadId(thread)}:${reply}`, details);
   }
 
   /** The turns of a debug-chat thread so far, greeting first. */

@@ -16,15 +16,16 @@ export interface StoreEntry {
 }
 
 interface Entry {
-  value: unknown;
+  /** The value as JSON: parsing it is the cheapest deep copy (store values are JSON already). */
+  json: string;
   expires: number;
 }
 
 /**
  * For a store that only this process writes (SQLite, memory): reads of recent records come from
  * memory and every write still goes to the store, so a restart loses nothing. It takes a few
- * store round trips off each turn's path. Values are copied in and out, so callers can't change
- * what is cached. Never used with Redis, where other instances write too.
+ * store round trips off each turn's path. Values are kept as JSON and parsed on the way out, so
+ * callers can't change what is cached. Never used with Redis, where other instances write too.
  */
 export class WriteThroughCache implements KeyValue {
   private readonly entries = new Map<string, Entry>();
@@ -40,7 +41,7 @@ export class WriteThroughCache implements KeyValue {
       // Re-inserted so that the least recently used entries are the first to go.
       this.entries.delete(key);
       this.entries.set(key, entry);
-      return structuredClone(entry.value) as T;
+      return JSON.parse(entry.json) as T;
     }
     this.entries.delete(key);
     const value = await this.store.get<T>(key);
@@ -69,7 +70,7 @@ export class WriteThroughCache implements KeyValue {
 
   private remember(key: string, value: unknown, expires: number): void {
     this.entries.delete(key);
-    this.entries.set(key, { value: structuredClone(value), expires });
+    this.entries.set(key, { json: JSON.stringify(value), expires });
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

@@ -25,20 +25,29 @@ import { suiteSaveOpenAction } from './suite-save-open.js';
 import { suiteStopAction } from './suite-stop.js';
 import { turnMenuAction } from './turn-menu.js';
 
+/**
+ * One listener for buttons that share a callback: Bolt runs every listener's matchers on every
+ * request, so a registration per ID would cost each thread reply that much more.
+ */
+const anyOf = (ids: readonly string[]) =>
+  new RegExp(`^(?:${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+
 export function register(app: App, services: Services): void {
   app.action(SESSION_ACTIONS.end, sessionEndAction(services));
   app.action(SESSION_ACTIONS.restart, sessionRestartAction(services));
   app.action(SESSION_ACTIONS.replay, sessionReplayAction(services));
   app.action(REPLAY_ACTIONS.stop, replayStopAction(services));
   app.action(TURN_MENU_ACTION, turnMenuAction(services));
-  for (const id of Object.values(CALL_ACTIONS.audio)) app.action(id, callAudioAction(services));
+  app.action(anyOf(Object.values(CALL_ACTIONS.audio)), callAudioAction(services));
   app.action(CALL_ACTIONS.note, callNoteAction(services));
   app.action(CALL_ACTIONS.annotate, callAnnotateAction(services));
   app.action(ANNOTATION_ADD_TURN, annotationAddTurnAction(services));
   app.action(CALL_ACTIONS.open, callOpenAction(services));
   app.action(CALL_ACTIONS.more, callListMoreAction(services));
-  for (const id of [FINDING_ACTIONS.claim, FINDING_ACTIONS.unclaim, FINDING_ACTIONS.reviewed, FINDING_ACTIONS.reopen])
-    app.action(id, reviewStatusAction(services));
+  app.action(
+    anyOf([FINDING_ACTIONS.claim, FINDING_ACTIONS.unclaim, FINDING_ACTIONS.reviewed, FINDING_ACTIONS.reopen]),
+    reviewStatusAction(services),
+  );
   app.action(FINDING_ACTIONS.more, searchMoreAction(services));
   app.action(SUITE_ACTIONS.save, suiteSaveOpenAction(services));
   app.action(SUITE_ACTIONS.stop, suiteStopAction(services));
