@@ -136,7 +136,11 @@ export async function createSlackApp(
       ...APP_OPTIONS,
     });
   }
-  const services = createServices(config, logger, store, app.client, { inFlight, metrics });
+  const services = createServices(config, logger, store, app.client, {
+    inFlight,
+    metrics,
+    slackFetch: clientOptions.fetch,
+  });
   app.use(everyRequest(services));
   registerListeners(app, services);
   acknowledgeUnhandled(app, logger);

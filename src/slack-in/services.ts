@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import type { FetchFunction, WebClient } from '@slack/web-api';
 import { CallAudio } from '../domain/calls/call-audio.js';
 import { CallReviews } from '../domain/calls/call-reviews.js';
 import { ReviewStatuses } from '../domain/calls/review-status.js';
@@ -11,6 +11,7 @@ import { SuiteScheduler } from '../domain/suites/scheduler.js';
 import { Suites } from '../domain/suites/suites.js';
 import { PolyAI } from '../outbound/polyai/client.js';
 import { ConversationsApi } from '../outbound/polyai/conversations-client.js';
+import { postMessageCall } from '../outbound/slack/post-message.js';
 import { SlackPoster } from '../outbound/slack/poster.js';
 import type { StateStore } from '../outbound/store/state-store.js';
 import type { Config } from '../platform/config.js';
@@ -47,7 +48,7 @@ export function createServices(
   logger: Logger,
   store: StateStore,
   client: WebClient,
-  platform: { inFlight: InFlight; metrics: Metrics },
+  platform: { inFlight: InFlight; metrics: Metrics; slackFetch: FetchFunction },
 ): Services {
   const { inFlight, metrics } = platform;
   const polyai = new PolyAI({
@@ -57,7 +58,11 @@ export function createServices(
     logger,
     metrics,
   });
-  const slack = new SlackPoster(client, logger);
+  const slack = new SlackPoster(
+    client,
+    logger,
+    postMessageCall(platform.slackFetch, config.slack.apiUrl, config.slack.botToken),
+  );
   const deps = { config, logger, store, polyai, slack, inFlight, metrics };
   const chats = new DebugChats(deps);
   const replays = new Replays({ ...deps, chats });

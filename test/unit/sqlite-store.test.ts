@@ -51,7 +51,10 @@ describe('SqliteStore', () => {
     await waitUntil(() => statSync(path).size > emptySize + 300 * 2000, 5000, 50, 'a checkpoint');
     await store.disconnect();
     const again = new SqliteStore(path);
-    expect(await new Keyv({ store: again, namespace: 'p' }).get('turn:299')).toEqual({ text: 'x'.repeat(2000), i: 299 });
+    expect(await new Keyv({ store: again, namespace: 'p' }).get('turn:299')).toEqual({
+      text: 'x'.repeat(2000),
+      i: 299,
+    });
     await again.disconnect();
   });
 

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
+import type { PostMessage } from './post-message.js';
 import { needsInvite, notPosted, slackErrorCode } from './slack-errors.js';
 
 /** A Slack message as polychat builds it: `text` is the notification fallback for `blocks`. */
@@ -27,6 +28,7 @@ export class SlackPoster {
   constructor(
     readonly client: WebClient,
     private readonly logger: Logger,
+    private readonly postMessage: PostMessage,
   ) {}
 
   /**
@@ -47,7 +49,7 @@ export class SlackPoster {
 
   private async send(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
     const postMessage = ({ text, blocks, as }: SlackMessage) =>
-      this.client.chat.postMessage({
+      this.postMessage({
         channel,
         ...(threadTs !== undefined && { thread_ts: threadTs }),
         text,

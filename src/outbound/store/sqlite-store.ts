@@ -69,7 +69,12 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   private writesBeforeCheckpointer = WRITES_BEFORE_CHECKPOINTER;
   private readonly path: string;
   private readonly sql;
-  private readonly writeMany: (entries: { key: string; value: string; ttl?: number }[]) => void;
+  private readonly commit: (writes: Array<() => void>) => void;
+  /** Writes waiting for the end of this turn of the event loop, to be committed together. */
+  private writes: Array<() => void> = [];
+  private settle: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  /** Claims taken and not committed yet: they count as taken. */
+  private readonly claimsToWrite = new Map<string, number>();
 
   constructor(path: string, { sweepIntervalMs = SWEEP_INTERVAL_MS, now = Date.now }: SqliteStoreOptions = {}) {
     super();
@@ -96,6 +101,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
     this.db.exec('CREATE INDEX IF NOT EXISTS claims_expires ON claims (expires)');
     this.sql = {
       get: this.db.prepare<[string], { value: string }>('SELECT value FROM keyv WHERE key = ?'),
+      claimed: this.db.prepare<[string], { expires: number }>('SELECT expires FROM claims WHERE key = ?'),
       set: this.db.prepare<[string, string, number | null]>(
         'INSERT INTO keyv (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires',
       ),
@@ -110,8 +116,8 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
       sweepRecords: this.db.prepare<[number]>('DELETE FROM keyv WHERE expires IS NOT NULL AND expires <= ?'),
       sweepClaims: this.db.prepare<[number]>('DELETE FROM claims WHERE expires <= ?'),
     };
-    this.writeMany = this.db.transaction((entries: { key: string; value: string; ttl?: number }[]) => {
-      for (const { key, value, ttl } of entries) this.sql.set.run(key, value, this.expiry(ttl));
+    this.commit = this.db.transaction((writes: Array<() => void>) => {
+      for (const write of writes) write();
     });
     if (sweepIntervalMs > 0) {
       this.sweeper = setInterval(() => this.sweepLogged(), sweepIntervalMs);
@@ -121,44 +127,53 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    this.flush();
     return this.sql.get.get(key)?.value as StoredData<Value> | undefined;
   }
 
   async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+    this.flush();
     return keys.map((key) => this.sql.get.get(key)?.value as StoredData<Value | undefined>);
   }
 
   async has(key: string): Promise<boolean> {
+    this.flush();
     return this.sql.get.get(key) !== undefined;
   }
 
   async set(key: string, value: string, ttl?: number): Promise<boolean> {
-    this.wrote();
-    this.sql.set.run(key, value, this.expiry(ttl));
+    const expires = this.expiry(ttl);
+    await this.write(() => this.sql.set.run(key, value, expires));
     return true;
   }
 
-  /** One transaction for all of them: a turn's records are written together, or not at all. */
+  /** In one transaction: a turn's records are written together, or not at all. */
   async setMany(entries: { key: string; value: string; ttl?: number }[]): Promise<void> {
-    this.wrote();
-    this.writeMany(entries);
+    const rows = entries.map(({ key, value, ttl }) => [key, value, this.expiry(ttl)] as const);
+    await this.write(() => {
+      for (const row of rows) this.sql.set.run(...row);
+    });
   }
 
   async delete(key: string): Promise<boolean> {
+    this.flush();
     return this.sql.delete.run(key).changes > 0;
   }
 
   async deleteMany(keys: string[]): Promise<boolean> {
+    this.flush();
     let deleted = false;
     for (const key of keys) deleted = this.sql.delete.run(key).changes > 0 || deleted;
     return deleted;
   }
 
   async clear(): Promise<void> {
+    this.flush();
     this.sql.clear.run(this.pattern(this.namespace));
   }
 
   async *iterator<Value>(namespace?: string): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
+    this.flush();
     const pattern = this.pattern(namespace);
     for (let after = ''; ; ) {
       const rows = this.sql.page.all(pattern, after, 100);
@@ -170,23 +185,61 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   /**
-   * Claims `key` for `ttlMs`: true for the first caller, false while the claim lasts. Atomic,
-   * as SQLite runs one statement at a time, and durable the moment it answers.
+   * Claims `key` for `ttlMs`: true for the first caller, false while the claim lasts. Atomic, as
+   * this process is the only writer and the check and the taking are one synchronous step; the
+   * claim is committed with the other writes of this turn of the event loop.
    */
   claim(key: string, ttlMs: number): boolean {
-    this.wrote();
     const now = this.now();
-    return this.sql.claim.run(key, now + ttlMs, now).changes > 0;
+    const taken = this.claimsToWrite.get(key) ?? this.sql.claimed.get(key)?.expires;
+    if (taken !== undefined && taken > now) return false;
+    const expires = now + ttlMs;
+    this.claimsToWrite.set(key, expires);
+    void this.write(() => {
+      this.sql.claim.run(key, expires, now);
+      this.claimsToWrite.delete(key);
+    }).catch((error: unknown) => this.emit('error', error));
+    return true;
+  }
+
+  /**
+   * Queues a write for the end of this turn of the event loop: the writes queued meanwhile (by
+   * every thread under way) are committed in one transaction, as SQLite's cost is per commit
+   * far more than per row. Resolves once committed; rejects, with all of them, when it fails.
+   */
+  private write(write: () => void): Promise<void> {
+    this.counted();
+    if (this.writes.length === 0) setImmediate(() => this.flush());
+    this.writes.push(write);
+    return new Promise((resolve, reject) => this.settle.push({ resolve, reject }));
+  }
+
+  /** Commits the queued writes now (before a read, so reads see every write made before them). */
+  private flush(): void {
+    if (this.writes.length === 0) return;
+    const writes = this.writes;
+    const settle = this.settle;
+    this.writes = [];
+    this.settle = [];
+    try {
+      this.commit(writes);
+    } catch (error) {
+      for (const { reject } of settle) reject(error);
+      return;
+    }
+    for (const { resolve } of settle) resolve();
   }
 
   /** Deletes expired records and claims; answers how many went. */
   sweep(): number {
+    this.flush();
     const now = this.now();
     return this.sql.sweepRecords.run(now).changes + this.sql.sweepClaims.run(now).changes;
   }
 
   async disconnect(): Promise<void> {
     clearInterval(this.sweeper);
+    this.flush();
     if (this.checkpointer !== undefined) {
       const stopped = new Promise((resolve) => this.checkpointer?.once('exit', resolve));
       this.checkpointer.postMessage('stop');
@@ -196,7 +249,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   /** Counts a write; at the threshold, checkpoints move to their own thread. */
-  private wrote(): void {
+  private counted(): void {
     if (this.writesBeforeCheckpointer === 0 || --this.writesBeforeCheckpointer > 0 || this.path === ':memory:') return;
     this.db.pragma('wal_autocheckpoint = 0');
     this.checkpointer = new Worker(CHECKPOINTER, {
