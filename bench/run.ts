@@ -117,7 +117,7 @@ async function setUp(instances: number, env: AppEnv, program: Partial<typeof PLA
   ];
   for (let i = 0; i < instances; i++) {
     const appEnv = testEnv({ polyai, slack }, { LOG_LEVEL: 'info', ...env });
-    apps.push(await startApp({ env: appEnv, ...program, nodeArgs }));
+    apps.push(await startApp({ env: appEnv, ...program, nodeArgs, discardStdout: true }));
   }
   const drivers = apps.map((app) => new SlackDriver(app.url, undefined, { slack, defaultUser: 'U1' }));
   return {
@@ -224,14 +224,28 @@ async function runTurns(
   };
 }
 
-/** `runTurns` with the Slack Web API calls it caused, per turn. */
+/** CPU time a process has used so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** `runTurns` with the Slack Web API calls it caused and the apps' CPU time, per turn. */
 async function countedTurns(...args: Parameters<typeof runTurns>) {
   const [setup, , turns] = args;
   const before = setup.slack.calls.length;
+  const cpu = () => setup.apps.reduce((sum, app) => sum + cpuMs(app.pid), 0);
+  const cpuBefore = cpu();
   const { overheads: _, ...figures } = await runTurns(...args);
+  const appCpuMsPerTurn = round((cpu() - cpuBefore) / turns);
   // The answers' calls have all arrived; a progress call still on its way would be counted short.
   await sleep(200);
-  return { ...figures, slackCallsPerTurn: round((setup.slack.calls.length - before) / turns) };
+  return { ...figures, slackCallsPerTurn: round((setup.slack.calls.length - before) / turns), appCpuMsPerTurn };
 }
 
 /** One thread of LONG_THREAD_TURNS turns: overhead p50 of its last turns over its turns 2–21. */
@@ -415,6 +429,7 @@ async function main(): Promise<void> {
         overheadP50: both('turns', 'overheadP50Ms'),
         overheadP99: both('turns', 'overheadP99Ms'),
         turnsPerSecond: both('turns', 'turnsPerSecond'),
+        appCpuPerTurn: both('turns', 'appCpuMsPerTurn'),
         ackP99: both('ack', 'p99Ms'),
         ...(redis !== undefined && {
           redisOverheadP50OverSqlite: ratio(num(redis, 'overheadP50Ms'), num(single, 'turns', 'overheadP50Ms')),
@@ -442,6 +457,7 @@ async function main(): Promise<void> {
       overhead: "a turn's event sent → its answer's chat.postMessage at Slack, minus PolyAI's time for that turn",
       turns: `${TURNS} turns over ${THREADS} threads at once; each thread sends its next turn when its last is answered`,
       slackCallsPerTurn: 'Slack Web API calls made during those turns, per turn',
+      appCpuMsPerTurn: 'CPU time the app process(es) used during those turns, per turn',
       oneAtATime: 'turns of one thread, each sent when the last is answered, nothing else going on',
       longThread: `one thread of ${LONG_THREAD_TURNS} turns: overhead p50 of its last ${LONG_THREAD_SAMPLE} over its turns 2–${LONG_THREAD_SAMPLE + 1}`,
       figures: `medians of ${ROUNDS} interleaved rounds (the audio relay: the first round)`,

@@ -36,6 +36,11 @@ export interface StartAppOptions {
   nodeArgs?: string[];
   /** script to run instead of dist/src/main.js (harness self-tests) */
   script?: string;
+  /**
+   * stdout is drained unread, as a log collector would take it (the benchmark: the apps log
+   * differently, and parsing their lines here would weigh on the fakes that share this process)
+   */
+  discardStdout?: boolean;
 }
 
 export interface AppProcess {
@@ -192,7 +197,8 @@ export async function startApp(opts: StartAppOptions): Promise<AppProcess> {
       // not a JSON log line; kept raw
     }
   };
-  if (child.stdout) createInterface({ input: child.stdout }).on('line', take(stdout));
+  if (opts.discardStdout) child.stdout?.resume();
+  else if (child.stdout) createInterface({ input: child.stdout }).on('line', take(stdout));
   if (child.stderr) createInterface({ input: child.stderr }).on('line', take(stderr));
 
   let exitInfo: ExitInfo | undefined;

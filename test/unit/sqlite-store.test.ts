@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import keyvTestSuite, { keyvIteratorTests } from '@keyv/test-suite';
@@ -56,6 +56,30 @@ describe('SqliteStore', () => {
       i: 299,
     });
     await again.disconnect();
+  });
+
+  it('starts the write-ahead log over while writes never stop, so it does not grow without end', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path, { restartFrames: 200 });
+    const keyv = new Keyv({ store, namespace: 'p' });
+    // The log's header counts the times it was started over (its checkpoint sequence number).
+    const restarts = () => {
+      const header = Buffer.alloc(16);
+      const fd = openSync(`${path}-wal`, 'r');
+      readSync(fd, header, 0, 16, 0);
+      closeSync(fd);
+      return header.readUInt32BE(12);
+    };
+    let first: number | undefined;
+    const started = Date.now();
+    // A busy instance: writes every few milliseconds, so a PASSIVE checkpoint never catches up.
+    for (let i = 0; Date.now() - started < 2500; i++) {
+      await Promise.all(Array.from({ length: 5 }, (_, k) => keyv.set(`r:${i}:${k}`, 'x'.repeat(2000))));
+      first ??= restarts();
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    expect(restarts()).toBeGreaterThan(first ?? 0);
+    await store.disconnect();
   });
 
   it('writes a batch in one transaction', async () => {

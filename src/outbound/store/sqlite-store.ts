@@ -12,6 +12,8 @@ export interface SqliteStoreOptions {
   sweepIntervalMs?: number;
   /** The clock expiries are judged by; tests pass a controllable one. */
   now?: () => number;
+  /** Log pages after which the checkpoint thread starts the log over (see CHECKPOINTER). */
+  restartFrames?: number;
 }
 
 /** How often the write-ahead log is copied into the database file. */
@@ -23,15 +25,21 @@ const WRITES_BEFORE_CHECKPOINTER = 100;
  * Copies the write-ahead log into the database file from a thread of its own, on its own
  * connection. SQLite would otherwise do it inside a commit on the main thread every thousand
  * pages, and wait there for the disk to sync (measured here: about 0.3 ms a turn on average,
- * in stalls of several milliseconds). `PASSIVE` never blocks the main thread's writes.
+ * in stalls of several milliseconds). `PASSIVE` never blocks the main thread's writes; but
+ * while they keep coming the log never empties, so SQLite never starts it over and it grows.
+ * Once it holds RESTART_FRAMES, a `RESTART` follows the `PASSIVE` one: little is left to copy
+ * by then, so the main thread's writes wait only for that and one sync, and the log starts
+ * over (cut back to JOURNAL_LIMIT_BYTES on disk).
  */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { timeout: 5000 });
+db.pragma('journal_size_limit = ' + workerData.journalLimitBytes);
 const checkpoint = () => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [passive] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (passive && passive.log >= workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
   } catch {
     // Busy or a full disk: the next round tries again.
   }
@@ -44,6 +52,9 @@ parentPort.once('message', () => {
   parentPort.close();
 });
 `;
+/** Log pages (4 KiB each) after which the checkpoint thread starts the log over, by default. */
+const RESTART_FRAMES = 4000;
+const JOURNAL_LIMIT_BYTES = 64 * 1024 * 1024;
 
 interface Row {
   key: string;
@@ -76,11 +87,17 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   /** Claims taken and not committed yet: they count as taken. */
   private readonly claimsToWrite = new Map<string, number>();
 
-  constructor(path: string, { sweepIntervalMs = SWEEP_INTERVAL_MS, now = Date.now }: SqliteStoreOptions = {}) {
+  private readonly restartFrames: number;
+
+  constructor(
+    path: string,
+    { sweepIntervalMs = SWEEP_INTERVAL_MS, now = Date.now, restartFrames = RESTART_FRAMES }: SqliteStoreOptions = {},
+  ) {
     super();
     this.opts = { dialect: 'sqlite', url: `sqlite://${path}` };
     this.now = now;
     this.path = path;
+    this.restartFrames = restartFrames;
     this.db = new Database(path, { timeout: 5000 });
     // A write-ahead log commits without waiting for the disk on every write; a power cut may
     // lose the last moments, never the file.
@@ -252,12 +269,15 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
   private counted(): void {
     if (this.writesBeforeCheckpointer === 0 || --this.writesBeforeCheckpointer > 0 || this.path === ':memory:') return;
     this.db.pragma('wal_autocheckpoint = 0');
+    this.db.pragma(`journal_size_limit = ${JOURNAL_LIMIT_BYTES}`);
     this.checkpointer = new Worker(CHECKPOINTER, {
       eval: true,
       workerData: {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         path: this.path,
         intervalMs: CHECKPOINT_INTERVAL_MS,
+        restartFrames: this.restartFrames,
+        journalLimitBytes: JOURNAL_LIMIT_BYTES,
       },
     });
     this.checkpointer.on('error', (error) => this.emit('error', error));
