@@ -43,6 +43,18 @@ describe.skipIf(REDIS_SKIP_REASON !== undefined)('RedisCoordination on a real re
 
   const queue = () => `q${++prefix}`;
 
+  it('keeps ordering turns after Redis forgets its scripts (a restarted server)', async () => {
+    const q = queue();
+    await a.inOrder(q, tsAgo(1000), async () => 'first');
+    await a.client.scriptFlush();
+    const order: string[] = [];
+    await Promise.all([
+      b.inOrder(q, tsAgo(20), async () => order.push('earlier')),
+      a.inOrder(q, tsAgo(10), async () => order.push('later')),
+    ]);
+    expect(order).toEqual(['earlier', 'later']);
+  });
+
   it('grants a claim to exactly one of many simultaneous callers on two connections, until it expires', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).claimOnce('event:E1', 300)),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Logger } from '../../platform/logger.js';
@@ -55,6 +55,23 @@ redis.call('DEL', KEYS[1] .. '|' .. ARGV[1])
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[2], KEYS[1])`;
 
+/**
+ * Runs a Lua script by its SHA1 (`EVALSHA`), sending its text (`EVAL`, which caches it) only
+ * when Redis does not know it yet (a restarted or new server): every turn runs three scripts,
+ * and sending each script's text every time costs both sides more than the script itself.
+ */
+function luaScript(client: RedisClientType, source: string) {
+  const sha = createHash('sha1').update(source).digest('hex');
+  return async (keys: string[], args: string[]) => {
+    try {
+      return await client.evalSha(sha, { keys, arguments: args });
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.eval(source, { keys, arguments: args });
+    }
+  };
+}
+
 /** How long a turn at `position` (a Slack ts) still waits for earlier turns to arrive: 0 to SETTLE_MS. */
 export function settleWait(position: string, now = Date.now()): number {
   const writtenAt = Number(position) * 1000;
@@ -79,6 +96,9 @@ export class RedisCoordination implements Coordination {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly instance = randomBytes(4).toString('hex');
   private turnCounter = 0;
+  private readonly takeTurn: ReturnType<typeof luaScript>;
+  private readonly renewTurn: ReturnType<typeof luaScript>;
+  private readonly endTurn: ReturnType<typeof luaScript>;
 
   private constructor(
     readonly client: RedisClientType,
@@ -87,7 +107,11 @@ export class RedisCoordination implements Coordination {
     private readonly prefix: string,
     private readonly logger: Logger,
     private readonly leaseMs: number,
-  ) {}
+  ) {
+    this.takeTurn = luaScript(client, TAKE_TURN);
+    this.renewTurn = luaScript(client, RENEW_TURN);
+    this.endTurn = luaScript(client, END_TURN);
+  }
 
   /**
    * Connects, or rejects with the first connection error: start-up must fail with one clear line.
@@ -137,7 +161,7 @@ export class RedisCoordination implements Coordination {
     const keys = [`${this.prefix}:turns:{${queue}}`, `${this.prefix}:turns:{${queue}}:holder`];
     const member = `${sortableTs(position)}:${this.instance}:${++this.turnCounter}`;
     const renew = setInterval(() => {
-      this.client.eval(RENEW_TURN, { keys, arguments: [member, String(this.leaseMs)] }).catch((error: Error) => {
+      this.renewTurn(keys, [member, String(this.leaseMs)]).catch((error: Error) => {
         this.logger.warn({ err: error.message, queue }, 'turn lease not renewed');
       });
     }, this.leaseMs / 5);
@@ -147,16 +171,15 @@ export class RedisCoordination implements Coordination {
     } finally {
       clearInterval(renew);
       // When this fails (Redis away), the lease expires and the next turn goes on after it.
-      await this.client
-        .eval(END_TURN, { keys, arguments: [member, this.channel] })
-        .catch((error: Error) => this.logger.warn({ err: error.message, queue }, 'turn not released'));
+      await this.endTurn(keys, [member, this.channel]).catch((error: Error) =>
+        this.logger.warn({ err: error.message, queue }, 'turn not released'),
+      );
     }
   }
 
   /** Resolves once `member` holds the thread: it is the head of the queue and no other turn runs. */
   private async untilHeld(keys: string[], member: string, settleMs: number): Promise<void> {
-    const take = (claim: boolean) =>
-      this.client.eval(TAKE_TURN, { keys, arguments: [member, String(this.leaseMs), claim ? '1' : '0'] });
+    const take = (claim: boolean) => this.takeTurn(keys, [member, String(this.leaseMs), claim ? '1' : '0']);
     if (settleMs > 0) {
       await take(false);
       await sleep(settleMs);
