@@ -1,4 +1,4 @@
-import { type AnyMiddlewareArgs, App, type Middleware, SocketModeReceiver } from '@slack/bolt';
+import { type AnyMiddlewareArgs, App, type Middleware, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { botIdentity } from '../outbound/slack/bot-identity.js';
 import { slackFetch } from '../outbound/slack/slack-fetch.js';
@@ -105,37 +105,30 @@ export async function createSlackApp(
   );
   const customRoutes = operationalRoutes(store, inFlight, metrics);
   const boltLog = boltLogger(logger);
-  let app: App;
+  let receiver: Receiver;
   if (config.slack.appToken !== undefined) {
     // Built here rather than by App so that its socket client also uses SLACK_API_URL.
-    const receiver = new SocketModeReceiver({
+    const socketMode = new SocketModeReceiver({
       appToken: config.slack.appToken,
       logger: boltLog,
       customRoutes,
       installerOptions: { clientOptions, port: config.port },
     });
-    receiver.client.on('connected', () => logger.info({ socketMode: 'connected' }, 'socket mode connected'));
-    receiver.client.on('reconnecting', () => logger.warn({ socketMode: 'reconnecting' }, 'socket mode reconnecting'));
-    receiver.client.on('disconnected', () => logger.warn({ socketMode: 'disconnected' }, 'socket mode disconnected'));
-    app = new App({
-      token: config.slack.botToken,
-      ...identity,
-      receiver,
-      logger: boltLog,
-      clientOptions,
-      ...APP_OPTIONS,
-    });
+    socketMode.client.on('connected', () => logger.info({ socketMode: 'connected' }, 'socket mode connected'));
+    socketMode.client.on('reconnecting', () => logger.warn({ socketMode: 'reconnecting' }, 'socket mode reconnecting'));
+    socketMode.client.on('disconnected', () => logger.warn({ socketMode: 'disconnected' }, 'socket mode disconnected'));
+    receiver = socketMode;
   } else {
-    const receiver = httpReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLog, customRoutes });
-    app = new App({
-      token: config.slack.botToken,
-      ...identity,
-      receiver,
-      logger: boltLog,
-      clientOptions,
-      ...APP_OPTIONS,
-    });
+    receiver = httpReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLog, customRoutes });
   }
+  const app = new App({
+    token: config.slack.botToken,
+    ...identity,
+    receiver,
+    logger: boltLog,
+    clientOptions,
+    ...APP_OPTIONS,
+  });
   const services = createServices(config, logger, store, app.client, {
     inFlight,
     metrics,
