@@ -1,3 +1,4 @@
+import { Collection, DAY_MS } from './collection.js';
 import type { Coordination } from './coordination.js';
 import type {
   CallCard,
@@ -18,37 +19,10 @@ import type {
 import { SuiteStore } from './suite-store.js';
 import type { KeyValue, StoreEntry } from './write-through-cache.js';
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Turns of a thread kept for replays; longer threads replay their first ones. */
 export const TRANSCRIPT_LIMIT = 500;
 /** Sessions the App Home tab lists per person. */
 export const USER_SESSIONS_LIMIT = 20;
-
-/** One kind of record in the store: its own key prefix, value type and lifetime. */
-export class Collection<T> {
-  constructor(
-    private readonly keyv: KeyValue,
-    private readonly prefix: string,
-    private readonly ttlMs?: number,
-  ) {}
-
-  async get(id: string): Promise<T | undefined> {
-    return (await this.keyv.get<T>(`${this.prefix}:${id}`)) ?? undefined;
-  }
-
-  async set(id: string, value: T): Promise<void> {
-    await this.keyv.set(`${this.prefix}:${id}`, value, this.ttlMs);
-  }
-
-  /** The write of `value`, for a batch. */
-  entry(id: string, value: T): StoreEntry {
-    return { key: `${this.prefix}:${id}`, value, ...(this.ttlMs !== undefined && { ttl: this.ttlMs }) };
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.keyv.delete(`${this.prefix}:${id}`);
-  }
-}
 
 interface FindingCollections {
   statuses: Collection<ReviewStatus>;

@@ -1,5 +1,5 @@
+import { Collection, DAY_MS } from './collection.js';
 import type { Coordination } from './coordination.js';
-import { Collection, DAY_MS } from './state-store.js';
 import type { Suite, SuiteRun } from './suite-records.js';
 import type { KeyValue } from './write-through-cache.js';
 
